@@ -1,0 +1,63 @@
+/*
+ * eval.h — run one compiled query (struct ir_query, see lang/lang.h) over a stream of events:
+ * predicates with Elasticsearch semantics, sequences, samples, head/tail pipes. The whole
+ * interface of userspace/eval/. It knows events and the IR; it knows nothing of rules, views
+ * or alerts (that is userspace/engine/).
+ *
+ * Hot path: eval_pred and eval_run_feed allocate nothing per event for plain event queries;
+ * sequences clone an event only when it advances a pending sequence.
+ *
+ * Ownership: eval_prepare fills the query's compiled forms (owned by the query). An eval_run
+ * borrows its query (which must outlive it) and owns the event copies it keeps.
+ */
+#ifndef VIGIL_EVAL_H
+#define VIGIL_EVAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event/event.h"
+#include "lang/lang.h"
+
+enum tri { TRI_FALSE = 0, TRI_TRUE = 1, TRI_NULL = 2 };
+
+/*
+ * Make q ready to evaluate: compile regular expressions, check what can only be checked
+ * against the IR as a whole. Returns 0, or -1 with err filled (err->off is 0 when no
+ * position is known). Call once after compiling.
+ */
+int eval_prepare(struct ir_query *q, struct lang_error *err);
+
+/* Evaluate predicate `node` of q against a sealed event. Allocation-free. */
+enum tri eval_pred(const struct ir_query *q, uint32_t node, const struct event *ev);
+
+struct eval_limits {
+    uint32_t max_pending; /* partial sequence matches kept per query (0: a default, 10000) */
+};
+
+/* One result: the event of an event query, or a sequence's/sample's events in stage order. */
+struct eval_match {
+    const struct event *const *events; /* valid only during the callback: clone to keep */
+    uint32_t n;
+};
+typedef void (*eval_match_fn)(void *ud, const struct eval_match *m);
+
+struct eval_run;
+struct eval_run *eval_run_new(const struct ir_query *q, const struct eval_limits *lim);
+void eval_run_free(struct eval_run *r);
+/*
+ * Feed one sealed event; events must arrive ordered by @timestamp (then by arrival).
+ * Calls fn for each result completed by this event (after `head` is reached, none).
+ */
+void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn, void *ud);
+/* End of the stream: emit what waits for it (tail pipes, samples). */
+void eval_run_finish(struct eval_run *r, eval_match_fn fn, void *ud);
+
+struct eval_stats {
+    uint64_t matches; /* results emitted */
+    uint64_t pending; /* partial sequences held now */
+    uint64_t evicted; /* partial sequences dropped to stay under max_pending */
+};
+void eval_run_stats(const struct eval_run *r, struct eval_stats *st);
+
+#endif

@@ -1,0 +1,406 @@
+/* event.c — field names, events and their values. See event.h. */
+#include "event/event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fieldtab: open-addressing hash of interned names ---- */
+
+struct fieldtab {
+    char **names;      /* by id */
+    uint32_t *lens;
+    uint32_t n;
+    size_t names_cap;
+    uint32_t *slots;   /* id + 1, 0 = empty */
+    uint32_t nslots;   /* power of two */
+    struct arena arena;
+};
+
+struct fieldtab *fieldtab_new(void)
+{
+    struct fieldtab *ft = xcalloc(1, sizeof *ft);
+    ft->nslots = 256;
+    ft->slots = xcalloc(ft->nslots, sizeof *ft->slots);
+    return ft;
+}
+
+void fieldtab_free(struct fieldtab *ft)
+{
+    if (!ft)
+        return;
+    free(ft->names);
+    free(ft->lens);
+    free(ft->slots);
+    arena_clear(&ft->arena);
+    free(ft);
+}
+
+static uint32_t *slot_for(const struct fieldtab *ft, const char *name, size_t len)
+{
+    uint32_t mask = ft->nslots - 1;
+    uint32_t i = (uint32_t)hash_bytes(name, len) & mask;
+    for (;;) {
+        uint32_t *s = &ft->slots[i];
+        if (*s == 0)
+            return s;
+        uint32_t id = *s - 1;
+        if (ft->lens[id] == len && memcmp(ft->names[id], name, len) == 0)
+            return s;
+        i = (i + 1) & mask;
+    }
+}
+
+static void rehash(struct fieldtab *ft)
+{
+    free(ft->slots);
+    ft->nslots *= 2;
+    ft->slots = xcalloc(ft->nslots, sizeof *ft->slots);
+    for (uint32_t id = 0; id < ft->n; id++)
+        *slot_for(ft, ft->names[id], ft->lens[id]) = id + 1;
+}
+
+uint32_t fieldtab_intern(struct fieldtab *ft, const char *name, size_t len)
+{
+    uint32_t *s = slot_for(ft, name, len);
+    if (*s)
+        return *s - 1;
+    size_t cap = ft->names_cap;
+    ft->names = xgrow(ft->names, &ft->names_cap, ft->n + 1, sizeof *ft->names);
+    ft->lens = xgrow(ft->lens, &cap, ft->n + 1, sizeof *ft->lens);
+    uint32_t id = ft->n++;
+    ft->names[id] = arena_strndup(&ft->arena, name, len);
+    ft->lens[id] = (uint32_t)len;
+    *s = id + 1;
+    if (ft->n * 2 > ft->nslots)
+        rehash(ft);
+    return id;
+}
+
+uint32_t fieldtab_find(const struct fieldtab *ft, const char *name, size_t len)
+{
+    uint32_t s = *slot_for(ft, name, len);
+    return s ? s - 1 : FIELD_NONE;
+}
+
+const char *fieldtab_name(const struct fieldtab *ft, uint32_t id)
+{
+    return id < ft->n ? ft->names[id] : "?";
+}
+
+uint32_t fieldtab_count(const struct fieldtab *ft)
+{
+    return ft->n;
+}
+
+/* ---- events ---- */
+
+void event_init(struct event *ev, struct fieldtab *ft)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->ft = ft;
+}
+
+void event_reset(struct event *ev)
+{
+    ev->n = 0;
+    ev->ts = 0;
+    ev->seq = 0;
+    ev->sealed = false;
+    arena_reset(&ev->arena);
+}
+
+void event_clear(struct event *ev)
+{
+    free(ev->f);
+    ev->f = NULL;
+    ev->n = ev->cap = 0;
+    arena_clear(&ev->arena);
+}
+
+static struct val copy_val(struct arena *a, const struct val *v)
+{
+    struct val c = *v;
+    switch (v->type) {
+    case VAL_STR:
+        c.s = arena_strndup(a, v->s, v->n);
+        break;
+    case VAL_IP: {
+        c.s = arena_strndup(a, v->s, v->n);
+        uint8_t *ip = arena_alloc(a, 16);
+        memcpy(ip, v->ip, 16);
+        c.ip = ip;
+        break;
+    }
+    case VAL_ARRAY: {
+        struct val *items = arena_alloc(a, sizeof *items * (v->n ? v->n : 1));
+        for (uint32_t i = 0; i < v->n; i++)
+            items[i] = copy_val(a, &v->items[i]);
+        c.items = items;
+        break;
+    }
+    default:
+        break;
+    }
+    return c;
+}
+
+static void push(struct event *ev, uint32_t id, struct val v)
+{
+    if (ev->n == ev->cap) {
+        size_t cap = ev->cap;
+        ev->f = xgrow(ev->f, &cap, ev->n + 1, sizeof *ev->f);
+        ev->cap = (uint32_t)cap;
+    }
+    ev->f[ev->n].id = id;
+    ev->f[ev->n].v = v;
+    ev->n++;
+    ev->sealed = false;
+}
+
+void event_set(struct event *ev, uint32_t id, const struct val *v)
+{
+    push(ev, id, copy_val(&ev->arena, v));
+}
+
+void event_set_str(struct event *ev, uint32_t id, const char *s, size_t n)
+{
+    struct val v = {.type = VAL_STR, .n = (uint32_t)n};
+    v.s = arena_strndup(&ev->arena, s, n);
+    push(ev, id, v);
+}
+
+void event_set_cstr(struct event *ev, uint32_t id, const char *s)
+{
+    event_set_str(ev, id, s, strlen(s));
+}
+
+void event_set_long(struct event *ev, uint32_t id, int64_t i)
+{
+    struct val v = {.type = VAL_LONG, .i = i};
+    push(ev, id, v);
+}
+
+void event_set_bool(struct event *ev, uint32_t id, bool b)
+{
+    struct val v = {.type = VAL_BOOL, .b = b};
+    push(ev, id, v);
+}
+
+/* An IP value (or a plain string when s is not an address), in arena a. */
+static struct val ip_val(struct arena *a, const char *s, size_t n)
+{
+    uint8_t addr[16];
+    struct val v = {.type = VAL_STR, .n = (uint32_t)n};
+    v.s = arena_strndup(a, s, n);
+    if (ip_parse(s, n, addr)) {
+        uint8_t *ip = arena_alloc(a, 16);
+        memcpy(ip, addr, 16);
+        v.type = VAL_IP;
+        v.ip = ip;
+    }
+    return v;
+}
+
+void event_set_ip(struct event *ev, uint32_t id, const char *s, size_t n)
+{
+    push(ev, id, ip_val(&ev->arena, s, n));
+}
+
+void event_set_strv(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,
+                    uint32_t n)
+{
+    struct val *items = arena_alloc(&ev->arena, sizeof *items * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = lens ? lens[i] : strlen(s[i]);
+        items[i] = (struct val){.type = VAL_STR, .n = (uint32_t)len};
+        items[i].s = arena_strndup(&ev->arena, s[i], len);
+    }
+    struct val v = {.type = VAL_ARRAY, .n = n, .items = items};
+    push(ev, id, v);
+}
+
+void event_set_name_str(struct event *ev, const char *name, const char *s)
+{
+    event_set_cstr(ev, fieldtab_intern(ev->ft, name, strlen(name)), s);
+}
+
+void event_set_name_long(struct event *ev, const char *name, int64_t i)
+{
+    event_set_long(ev, fieldtab_intern(ev->ft, name, strlen(name)), i);
+}
+
+static int cmp_field(const void *a, const void *b)
+{
+    const struct event_field *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    /* keep insertion order among duplicates: compare addresses (qsort is not stable, so
+     * event_seal tags positions first, see below) */
+    return x->v.pad[0] - y->v.pad[0];
+}
+
+/* Merge a run of values of one field into one array value (arrays are spliced). */
+static struct val merge_run(struct arena *a, const struct event_field *run, uint32_t n)
+{
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < n; i++)
+        total += run[i].v.type == VAL_ARRAY ? run[i].v.n : 1;
+    struct val *items = arena_alloc(a, sizeof *items * (total ? total : 1));
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (run[i].v.type == VAL_ARRAY) {
+            memcpy(items + k, run[i].v.items, run[i].v.n * sizeof *items);
+            k += run[i].v.n;
+        } else {
+            items[k++] = run[i].v;
+        }
+    }
+    return (struct val){.type = VAL_ARRAY, .n = k, .items = items};
+}
+
+void event_seal(struct event *ev)
+{
+    if (ev->sealed)
+        return;
+    bool sorted = true;
+    for (uint32_t i = 1; i < ev->n; i++)
+        if (ev->f[i - 1].id >= ev->f[i].id) {
+            sorted = false;
+            break;
+        }
+    if (!sorted) {
+        /* stable order among duplicates: stash the position (saturating) in the pad byte */
+        for (uint32_t i = 0; i < ev->n; i++)
+            ev->f[i].v.pad[0] = (uint8_t)(i < 255 ? i : 255);
+        qsort(ev->f, ev->n, sizeof *ev->f, cmp_field);
+        uint32_t out = 0;
+        for (uint32_t i = 0; i < ev->n;) {
+            uint32_t j = i + 1;
+            while (j < ev->n && ev->f[j].id == ev->f[i].id)
+                j++;
+            struct event_field f = ev->f[i];
+            if (j - i > 1)
+                f.v = merge_run(&ev->arena, ev->f + i, j - i);
+            f.v.pad[0] = 0;
+            ev->f[out++] = f;
+            i = j;
+        }
+        ev->n = out;
+    }
+    ev->sealed = true;
+}
+
+const struct val *event_get(const struct event *ev, uint32_t id)
+{
+    uint32_t lo = 0, hi = ev->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        uint32_t mid_id = ev->f[mid].id;
+        if (mid_id == id)
+            return &ev->f[mid].v;
+        if (mid_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct val *event_get_name(const struct event *ev, const char *name)
+{
+    uint32_t id = fieldtab_find(ev->ft, name, strlen(name));
+    return id == FIELD_NONE ? NULL : event_get(ev, id);
+}
+
+const char *event_get_str(const struct event *ev, const char *name)
+{
+    const struct val *v = event_get_name(ev, name);
+    if (v && v->type == VAL_ARRAY && v->n > 0)
+        v = &v->items[0];
+    return v && (v->type == VAL_STR || v->type == VAL_IP) ? v->s : NULL;
+}
+
+/* Bytes a deep copy of v needs beyond the struct itself (8-aligned pieces). */
+static size_t val_extra(const struct val *v)
+{
+    switch (v->type) {
+    case VAL_STR:
+        return (v->n + 1 + 7) & ~(size_t)7;
+    case VAL_IP:
+        return ((v->n + 1 + 7) & ~(size_t)7) + 16;
+    case VAL_ARRAY: {
+        size_t s = sizeof(struct val) * v->n;
+        for (uint32_t i = 0; i < v->n; i++)
+            s += val_extra(&v->items[i]);
+        return s;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Deep-copy v into the bump region at *p. */
+static struct val val_place(const struct val *v, char **p)
+{
+    struct val c = *v;
+    switch (v->type) {
+    case VAL_STR:
+    case VAL_IP:
+        memcpy(*p, v->s, v->n);
+        (*p)[v->n] = 0;
+        c.s = *p;
+        *p += (v->n + 1 + 7) & ~(size_t)7;
+        if (v->type == VAL_IP) {
+            memcpy(*p, v->ip, 16);
+            c.ip = (const uint8_t *)*p;
+            *p += 16;
+        }
+        break;
+    case VAL_ARRAY: {
+        struct val *items = (struct val *)*p;
+        *p += sizeof(struct val) * v->n;
+        for (uint32_t i = 0; i < v->n; i++)
+            items[i] = val_place(&v->items[i], p);
+        c.items = items;
+        break;
+    }
+    default:
+        break;
+    }
+    return c;
+}
+
+struct event *event_clone(const struct event *src)
+{
+    size_t extra = 0;
+    for (uint32_t i = 0; i < src->n; i++)
+        extra += val_extra(&src->f[i].v);
+    size_t head = (sizeof(struct event) + 7) & ~(size_t)7;
+    size_t fields = sizeof(struct event_field) * src->n;
+    char *mem = xmalloc(head + fields + extra);
+    struct event *ev = (struct event *)mem;
+    memset(ev, 0, sizeof *ev);
+    ev->ft = src->ft;
+    ev->ts = src->ts;
+    ev->seq = src->seq;
+    ev->n = ev->cap = src->n;
+    ev->f = (struct event_field *)(mem + head);
+    char *p = mem + head + fields;
+    for (uint32_t i = 0; i < src->n; i++) {
+        ev->f[i].id = src->f[i].id;
+        ev->f[i].v = val_place(&src->f[i].v, &p);
+    }
+    ev->sealed = true;
+    if (!src->sealed) /* a clone of an unsealed event is sealed on the copy */
+        event_seal(ev);
+    return ev;
+}
+
+void event_free(struct event *ev)
+{
+    if (!ev)
+        return;
+    /* a clone sealed from an unsealed source may have used its arena for merged arrays */
+    arena_clear(&ev->arena);
+    free(ev);
+}

@@ -1,0 +1,519 @@
+/*
+ * json.c — events from and to JSON, and NDJSON traces. Reading goes through cJSON and
+ * flattens objects into dotted names; writing is our own (no tree is built) and nests
+ * dotted names back into objects.
+ */
+#include "event/event.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define JSON_MAX_DEPTH 64
+
+/* ---- reading ---- */
+
+struct flatten {
+    struct event *ev;
+    const char *scan, *end; /* the source text, to read number tokens exactly (see below) */
+    struct buf path;
+    char *err;
+    size_t errlen;
+};
+
+/*
+ * cJSON keeps numbers only as doubles, which would turn 2.0 into 2 and lose digits of large
+ * integers. Flattening visits values in document order, so the n-th number cJSON gives us is
+ * the n-th number token in the text: find that token and read it exactly.
+ */
+static struct val number_val(struct flatten *fl, double d)
+{
+    const char *p = fl->scan, *end = fl->end;
+    while (p < end) {
+        if (*p == '"') { /* skip a string */
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+            p++;
+            continue;
+        }
+        if (*p == '-' || (*p >= '0' && *p <= '9'))
+            break;
+        p++;
+    }
+    const char *tok = p;
+    bool is_float = false;
+    while (p < end && (strchr("+-.eE", *p) || (*p >= '0' && *p <= '9'))) {
+        if (*p == '.' || *p == 'e' || *p == 'E')
+            is_float = true;
+        p++;
+    }
+    fl->scan = p;
+    if (!is_float && p > tok && p - tok < 24) {
+        char tmp[24];
+        memcpy(tmp, tok, (size_t)(p - tok));
+        tmp[p - tok] = 0;
+        errno = 0;
+        char *e;
+        long long i = strtoll(tmp, &e, 10);
+        if (!errno && !*e)
+            return (struct val){.type = VAL_LONG, .i = i};
+    }
+    return (struct val){.type = VAL_DOUBLE, .d = d};
+}
+
+static bool scalar_val(struct flatten *fl, const cJSON *j, bool ip, struct val *out)
+{
+    struct arena *a = &fl->ev->arena;
+    if (cJSON_IsString(j)) {
+        const char *s = j->valuestring;
+        size_t n = strlen(s);
+        uint8_t addr[16];
+        *out = (struct val){.type = VAL_STR, .n = (uint32_t)n};
+        out->s = arena_strndup(a, s, n);
+        if (ip && ip_parse(s, n, addr)) {
+            uint8_t *p = arena_alloc(a, 16);
+            memcpy(p, addr, 16);
+            out->type = VAL_IP;
+            out->ip = p;
+        }
+    } else if (cJSON_IsNumber(j)) {
+        *out = number_val(fl, j->valuedouble);
+    } else if (cJSON_IsBool(j)) {
+        *out = (struct val){.type = VAL_BOOL, .b = cJSON_IsTrue(j)};
+    } else if (cJSON_IsNull(j)) {
+        *out = (struct val){.type = VAL_NULL};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static int flatten_value(struct flatten *fl, const cJSON *j, int depth);
+
+/* Collect the scalars of a (possibly nested) array into items; objects inside are flattened
+ * under the same path (Elasticsearch's object arrays). */
+static int array_scalars(struct flatten *fl, const cJSON *arr, bool ip, struct val *items,
+                         uint32_t *n, int depth)
+{
+    if (depth > JSON_MAX_DEPTH) {
+        snprintf(fl->err, fl->errlen, "nesting deeper than %d", JSON_MAX_DEPTH);
+        return -1;
+    }
+    for (const cJSON *c = arr->child; c; c = c->next) {
+        if (cJSON_IsArray(c)) {
+            if (array_scalars(fl, c, ip, items, n, depth + 1) < 0)
+                return -1;
+        } else if (cJSON_IsObject(c)) {
+            if (flatten_value(fl, c, depth + 1) < 0)
+                return -1;
+        } else if (items) {
+            scalar_val(fl, c, ip, &items[(*n)++]);
+        } else {
+            (*n)++;
+        }
+    }
+    return 0;
+}
+
+static uint32_t count_scalars(const cJSON *arr)
+{
+    uint32_t n = 0;
+    for (const cJSON *c = arr->child; c; c = c->next)
+        if (cJSON_IsArray(c))
+            n += count_scalars(c);
+        else if (!cJSON_IsObject(c))
+            n++;
+    return n;
+}
+
+static bool has_objects(const cJSON *arr)
+{
+    for (const cJSON *c = arr->child; c; c = c->next)
+        if (cJSON_IsObject(c) || (cJSON_IsArray(c) && has_objects(c)))
+            return true;
+    return false;
+}
+
+static int flatten_value(struct flatten *fl, const cJSON *j, int depth)
+{
+    struct event *ev = fl->ev;
+    if (depth > JSON_MAX_DEPTH) {
+        snprintf(fl->err, fl->errlen, "nesting deeper than %d", JSON_MAX_DEPTH);
+        return -1;
+    }
+    if (cJSON_IsObject(j)) {
+        size_t base = fl->path.len;
+        for (const cJSON *c = j->child; c; c = c->next) {
+            fl->path.len = base;
+            if (base)
+                buf_putc(&fl->path, '.');
+            buf_puts(&fl->path, c->string);
+            if (flatten_value(fl, c, depth + 1) < 0)
+                return -1;
+        }
+        fl->path.len = base;
+        if (fl->path.p)
+            fl->path.p[base] = 0;
+        return 0;
+    }
+    if (fl->path.len == 0) {
+        snprintf(fl->err, fl->errlen, "expected a JSON object");
+        return -1;
+    }
+    uint32_t id = fieldtab_intern(ev->ft, fl->path.p, fl->path.len);
+    bool ip = field_is_ip(fl->path.p);
+    if (cJSON_IsArray(j)) {
+        uint32_t n = count_scalars(j);
+        if (n == 0 && has_objects(j)) /* only objects: their leaves carry the values */
+            return array_scalars(fl, j, ip, NULL, &n, depth + 1);
+        struct val *items = arena_alloc(&ev->arena, sizeof *items * (n ? n : 1));
+        uint32_t k = 0;
+        if (array_scalars(fl, j, ip, items, &k, depth + 1) < 0)
+            return -1;
+        struct val v = {.type = VAL_ARRAY, .n = k, .items = items};
+        event_set(ev, id, &v); /* copies again; arrays are rare enough */
+        return 0;
+    }
+    struct val v;
+    if (!scalar_val(fl, j, ip, &v)) {
+        snprintf(fl->err, fl->errlen, "unsupported JSON value");
+        return -1;
+    }
+    event_set(ev, id, &v);
+    return 0;
+}
+
+static void event_take_timestamp(struct event *ev)
+{
+    const struct val *v = event_get_name(ev, "@timestamp");
+    if (!v)
+        return;
+    if (v->type == VAL_STR)
+        time_parse_iso8601(v->s, v->n, &ev->ts);
+    else if (v->type == VAL_LONG) /* epoch milliseconds */
+        ev->ts = v->i * 1000000LL;
+    else if (v->type == VAL_DOUBLE)
+        ev->ts = (int64_t)(v->d * 1e6);
+}
+
+int event_from_json(struct event *ev, const char *text, size_t len, char *err, size_t errlen)
+{
+    event_reset(ev);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!root) {
+        size_t off = end && end >= text ? (size_t)(end - text) : 0;
+        const char *at = cJSON_GetErrorPtr();
+        if (at && at >= text && at <= text + len)
+            off = (size_t)(at - text);
+        snprintf(err, errlen, "invalid JSON at column %zu", off + 1);
+        return -1;
+    }
+    /* trailing garbage after the object */
+    if (end) {
+        while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+            end++;
+        if (end < text + len) {
+            snprintf(err, errlen, "unexpected text after the JSON value at column %zu",
+                     (size_t)(end - text) + 1);
+            cJSON_Delete(root);
+            return -1;
+        }
+    }
+    if (!cJSON_IsObject(root)) {
+        snprintf(err, errlen, "expected a JSON object");
+        cJSON_Delete(root);
+        return -1;
+    }
+    struct flatten fl = {.ev = ev, .scan = text, .end = text + len, .err = err, .errlen = errlen};
+    int rc = flatten_value(&fl, root, 0);
+    buf_clear(&fl.path);
+    cJSON_Delete(root);
+    if (rc < 0)
+        return -1;
+    event_seal(ev);
+    event_take_timestamp(ev);
+    return 0;
+}
+
+/* ---- writing ---- */
+
+void val_write_json(const struct val *v, struct buf *out)
+{
+    char tmp[40];
+    switch (v->type) {
+    case VAL_NULL:
+        buf_puts(out, "null");
+        break;
+    case VAL_BOOL:
+        buf_puts(out, v->b ? "true" : "false");
+        break;
+    case VAL_LONG:
+        buf_printf(out, "%lld", (long long)v->i);
+        break;
+    case VAL_DOUBLE:
+        if (!isfinite(v->d)) {
+            buf_puts(out, "null");
+            break;
+        }
+        snprintf(tmp, sizeof tmp, "%.17g", v->d);
+        buf_puts(out, tmp);
+        if (!strpbrk(tmp, ".eE")) /* keep it a float when read back */
+            buf_puts(out, ".0");
+        break;
+    case VAL_STR:
+    case VAL_IP:
+        buf_json_str(out, v->s, v->n);
+        break;
+    case VAL_ARRAY:
+        buf_putc(out, '[');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i)
+                buf_putc(out, ',');
+            val_write_json(&v->items[i], out);
+        }
+        buf_putc(out, ']');
+        break;
+    default:
+        buf_puts(out, "null");
+        break;
+    }
+}
+
+struct named {
+    const char *name;
+    const struct val *v;
+    size_t flat; /* name[0..flat) nests as objects; the rest is one (maybe dotted) key */
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+/* Length of the shortest proper component prefix of name that is itself a field of ev, or 0.
+ * Such a prefix cannot also be an object, so nesting stops above it ("a.b" and "a.b.c" are
+ * written as {"a":{"b":..,"b.c":..}}). */
+static size_t leaf_prefix(const struct event *ev, const char *name)
+{
+    for (const char *dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.')) {
+        uint32_t id = fieldtab_find(ev->ft, name, (size_t)(dot - name));
+        if (id != FIELD_NONE && event_get(ev, id))
+            return (size_t)(dot - name);
+    }
+    return 0;
+}
+
+void event_write_json(const struct event *ev, struct buf *out)
+{
+    struct named stackbuf[128];
+    struct named *f = ev->n <= 128 ? stackbuf : xmalloc(sizeof *f * ev->n);
+    for (uint32_t i = 0; i < ev->n; i++) {
+        f[i].name = fieldtab_name(ev->ft, ev->f[i].id);
+        f[i].v = &ev->f[i].v;
+    }
+    qsort(f, ev->n, sizeof *f, cmp_named);
+    for (uint32_t i = 0; i < ev->n; i++) {
+        /* nest only through components that are not themselves fields */
+        size_t lp = leaf_prefix(ev, f[i].name);
+        const char *last = strrchr(f[i].name, '.');
+        size_t nest = last ? (size_t)(last - f[i].name) : 0;
+        if (lp) { /* stop nesting before the component that is a leaf */
+            const char *p = f[i].name + lp;
+            while (p > f[i].name && p[-1] != '.')
+                p--;
+            nest = p > f[i].name ? (size_t)(p - f[i].name) - 1 : 0;
+        }
+        const char *nm = f[i].name;
+        if (nm[0] == '.' || strstr(nm, "..") || (nm[0] && nm[strlen(nm) - 1] == '.'))
+            nest = 0; /* empty components cannot nest: keep the name as one key */
+        size_t depth = 0;
+        for (size_t k = 0; k < nest; k++)
+            depth += nm[k] == '.';
+        if (depth >= JSON_MAX_DEPTH / 2)
+            nest = 0; /* so deep that reading it back would hit the depth limit */
+        f[i].flat = nest;
+    }
+
+    /* open[] holds the current object path as (start, len) of components in `cur` */
+    const char *cur = "";
+    size_t curlen = 0;
+    bool first = true;
+    buf_putc(out, '{');
+    for (uint32_t i = 0; i < ev->n; i++) {
+        const char *name = f[i].name;
+        size_t nest = f[i].flat;
+        /* close objects until cur is a component prefix of name[0..nest) */
+        while (curlen > 0 &&
+               !(curlen <= nest && memcmp(cur, name, curlen) == 0 &&
+                 (curlen == nest || name[curlen] == '.'))) {
+            buf_putc(out, '}');
+            const char *dot = NULL;
+            for (size_t k = curlen; k > 0; k--)
+                if (cur[k - 1] == '.') {
+                    dot = cur + k - 1;
+                    break;
+                }
+            curlen = dot ? (size_t)(dot - cur) : 0;
+            first = false;
+        }
+        /* open objects for the components of name[curlen..nest) */
+        while (curlen < nest) {
+            size_t start = curlen ? curlen + 1 : 0;
+            const char *dot = memchr(name + start, '.', nest - start);
+            size_t end = dot ? (size_t)(dot - name) : nest;
+            if (!first)
+                buf_putc(out, ',');
+            buf_json_str(out, name + start, end - start);
+            buf_puts(out, ":{");
+            first = true;
+            cur = name;
+            curlen = end;
+        }
+        cur = name;
+        if (!first)
+            buf_putc(out, ',');
+        size_t kstart = nest ? nest + 1 : 0;
+        buf_json_str(out, name + kstart, strlen(name) - kstart);
+        buf_putc(out, ':');
+        val_write_json(f[i].v, out);
+        first = false;
+    }
+    while (curlen > 0) {
+        buf_putc(out, '}');
+        const char *dot = NULL;
+        for (size_t k = curlen; k > 0; k--)
+            if (cur[k - 1] == '.') {
+                dot = cur + k - 1;
+                break;
+            }
+        curlen = dot ? (size_t)(dot - cur) : 0;
+    }
+    buf_putc(out, '}');
+    if (f != stackbuf)
+        free(f);
+}
+
+/* ---- NDJSON reader ---- */
+
+struct ndjson_reader {
+    gzFile gz;
+    char *path;
+    struct buf line;
+    uint64_t lineno, bad;
+    bool quiet;
+    char rbuf[1 << 16];
+    size_t rpos, rlen;
+    bool eof;
+};
+
+struct ndjson_reader *ndjson_open(const char *path, struct fieldtab *ft)
+{
+    (void)ft;
+    gzFile gz = strcmp(path, "-") == 0 ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
+    if (!gz) {
+        if (!errno)
+            errno = ENOMEM;
+        return NULL;
+    }
+    gzbuffer(gz, 1 << 17);
+    struct ndjson_reader *r = xcalloc(1, sizeof *r);
+    r->gz = gz;
+    r->path = xstrdup(path);
+    return r;
+}
+
+/* Read one line into r->line (without the newline). 1 ok, 0 eof, -1 error. */
+static int read_line(struct ndjson_reader *r)
+{
+    buf_reset(&r->line);
+    for (;;) {
+        if (r->rpos == r->rlen) {
+            if (r->eof)
+                return r->line.len ? 1 : 0;
+            int n = gzread(r->gz, r->rbuf, sizeof r->rbuf);
+            if (n < 0)
+                return -1;
+            if (n == 0) {
+                r->eof = true;
+                continue;
+            }
+            r->rpos = 0;
+            r->rlen = (size_t)n;
+        }
+        char *start = r->rbuf + r->rpos;
+        char *nl = memchr(start, '\n', r->rlen - r->rpos);
+        if (nl) {
+            buf_append(&r->line, start, (size_t)(nl - start));
+            r->rpos += (size_t)(nl - start) + 1;
+            return 1;
+        }
+        buf_append(&r->line, start, r->rlen - r->rpos);
+        r->rpos = r->rlen;
+    }
+}
+
+int ndjson_next(struct ndjson_reader *r, struct event *ev)
+{
+    char err[200];
+    for (;;) {
+        int rc = read_line(r);
+        if (rc <= 0) {
+            if (rc < 0 && !r->quiet)
+                fprintf(stderr, "%s: read error\n", r->path);
+            return rc;
+        }
+        r->lineno++;
+        size_t n = r->line.len;
+        if (n && r->line.p[n - 1] == '\r')
+            n--;
+        size_t i = 0;
+        while (i < n && (r->line.p[i] == ' ' || r->line.p[i] == '\t'))
+            i++;
+        if (i == n)
+            continue;
+        if (event_from_json(ev, r->line.p, n, err, sizeof err) < 0) {
+            r->bad++;
+            if (!r->quiet)
+                fprintf(stderr, "%s:%llu: %s\n", r->path, (unsigned long long)r->lineno, err);
+            continue;
+        }
+        ev->seq = r->lineno;
+        return 1;
+    }
+}
+
+uint64_t ndjson_bad_lines(const struct ndjson_reader *r)
+{
+    return r->bad;
+}
+
+uint64_t ndjson_line(const struct ndjson_reader *r)
+{
+    return r->lineno;
+}
+
+const char *ndjson_path(const struct ndjson_reader *r)
+{
+    return r->path;
+}
+
+void ndjson_set_quiet(struct ndjson_reader *r, bool quiet)
+{
+    r->quiet = quiet;
+}
+
+void ndjson_close(struct ndjson_reader *r)
+{
+    if (!r)
+        return;
+    gzclose(r->gz);
+    buf_clear(&r->line);
+    free(r->path);
+    free(r);
+}

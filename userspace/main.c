@@ -15,6 +15,7 @@ static const struct {
     {"query", cmd_query, "one ad-hoc KQL or EQL query over traces"},
     {"rules", cmd_rules, "rules check [PATH...]: load and compile rules, report each"},
     {"test", cmd_test, "run rule tests: traces with the alerts they must and must not raise"},
+    {"normalize", cmd_normalize, "rewrite a trace's pids, ids, times and host to stable values"},
 };
 
 static void usage(FILE *f)

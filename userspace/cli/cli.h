@@ -17,5 +17,6 @@ int cmd_replay(int argc, char **argv); /* cmd_replay.c */
 int cmd_query(int argc, char **argv);  /* cmd_query.c */
 int cmd_rules(int argc, char **argv);  /* cmd_rules.c */
 int cmd_test(int argc, char **argv);   /* cmd_test.c */
+int cmd_normalize(int argc, char **argv); /* cmd_normalize.c */
 
 #endif

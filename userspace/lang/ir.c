@@ -226,8 +226,10 @@ static bool parse_number(const char *s, size_t n, double *out)
     char tmp[64];
     memcpy(tmp, s, n);
     tmp[n] = 0;
-    if (!(isdigit((unsigned char)tmp[0]) || tmp[0] == '-' || tmp[0] == '+' || tmp[0] == '.'))
-        return false;
+    /* decimal only: strtod alone would also take hex ("0x10"), inf and nan */
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)tmp[i]) && !strchr("+-.eE", tmp[i]))
+            return false;
     char *end;
     errno = 0;
     double d = strtod(tmp, &end);
@@ -334,8 +336,8 @@ static void dump_node(const struct ir_query *q, uint32_t id, int depth, struct b
     const char *ci = n->flags & IR_F_CI ? "~" : "";
     switch (n->op) {
     case IR_FIELD:
-        buf_printf(out, "field %s%s\n", n->flags & IR_F_OPTIONAL ? "?" : "",
-                   fieldtab_name(q->ft, n->field));
+        buf_printf(out, "field %s%s%s\n", n->flags & IR_F_OPTIONAL ? "?" : "",
+                   fieldtab_name(q->ft, n->field), n->flags & IR_F_FIELD_GLOB ? " (glob)" : "");
         return;
     case IR_CONST:
         buf_puts(out, "const ");

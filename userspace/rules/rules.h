@@ -38,7 +38,8 @@ struct rule {
     char *name;
     char *description;
     char *type;     /* "query", "eql", "threshold", "new_terms", ... */
-    char *language; /* "kuery", "eql", "esql", "lucene", NULL for machine_learning */
+    char *language; /* "kuery", "eql", "esql", "lucene", NULL for machine_learning;
+                       a rule with a query but no language gets "eql" (type eql) or "kuery" */
     char *query;    /* NULL when the rule has none */
     char *severity;
     int risk_score;
@@ -46,8 +47,8 @@ struct rule {
     size_t nindex;
     char **tags;
     size_t ntags;
-    char *from, *interval;
-    int max_signals;
+    char *from, *interval; /* Elastic's defaults "now-6m", "5m" when the file has none */
+    int max_signals;       /* 100 when the file has none */
     struct rule_threat *threat;
     size_t nthreat;
     char *maturity; /* [metadata] maturity: "production", "deprecated", "development" */

@@ -1,0 +1,240 @@
+/*
+ * bench_engine.c — the rule engine's benchmark: every compiled rule of a rule tree (the
+ * Elastic corpus) over a generated trace (tests/bench/gen.c), single thread.
+ *
+ *   bench_engine --rules PATH --trace FILE [--chunk N] [--brute N] [--dump N]
+ *
+ * Phases, each printing "BENCH <name> <value> <unit>" lines:
+ *   in memory   the trace is parsed in chunks of --chunk events (untimed) and each chunk is
+ *               run through the engine (timed): events/s with events already parsed
+ *   reader      the NDJSON reader alone over the whole trace (the end-to-end ceiling)
+ *   end to end  reader + engine from the NDJSON file
+ *   brute force the first --brute events in memory with the index off (every rule on every
+ *               event): the baseline the index is measured against; its alerts must equal the
+ *               indexed run's over the same events
+ * Rates use the thread's CPU time (the machine is shared; wall time is printed beside it).
+ * Peak RSS is getrusage's ru_maxrss over the whole run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "engine/engine.h"
+
+struct clock2 {
+    double cpu, wall;
+};
+
+static struct clock2 now2(void)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (struct clock2){a.tv_sec + a.tv_nsec / 1e9, b.tv_sec + b.tv_nsec / 1e9};
+}
+
+static void acc(struct clock2 *sum, struct clock2 t0, struct clock2 t1)
+{
+    sum->cpu += t1.cpu - t0.cpu;
+    sum->wall += t1.wall - t0.wall;
+}
+
+static double rss_mb(void)
+{
+    long pages = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+            rss = 0;
+        fclose(f);
+    }
+    return rss * 4096.0 / (1024 * 1024);
+}
+
+static void bench(const char *name, double v, const char *unit)
+{
+    printf("BENCH %s %.*f %s\n", name, v >= 100 ? 0 : 2, v, unit);
+    fflush(stdout);
+}
+
+static bool profile;
+
+static struct engine *load(struct fieldtab *ft, const char *rules, bool brute,
+                           struct engine_load_counts *lc)
+{
+    struct engine_config cfg = {.brute_force = brute, .profile = profile};
+    struct engine *e = engine_new(ft, &cfg);
+    char err[512];
+    memset(lc, 0, sizeof *lc);
+    if (engine_load_path(e, rules, NULL, NULL, lc, err, sizeof err) < 0) {
+        fprintf(stderr, "bench_engine: %s\n", err);
+        exit(1);
+    }
+    return e;
+}
+
+/* Read up to max events into clones; returns how many. */
+static size_t read_chunk(struct ndjson_reader *r, struct event *scratch, struct event **out,
+                         size_t max)
+{
+    size_t n = 0;
+    while (n < max && ndjson_next(r, scratch) > 0)
+        out[n++] = event_clone(scratch);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    const char *rules = NULL, *trace = NULL;
+    size_t chunk = 4096, brute = 30000, dump = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--rules") && i + 1 < argc)
+            rules = argv[++i];
+        else if (!strcmp(argv[i], "--trace") && i + 1 < argc)
+            trace = argv[++i];
+        else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
+            chunk = strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--brute") && i + 1 < argc)
+            brute = strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dump = strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--profile"))
+            profile = true;
+        else {
+            fprintf(stderr, "usage: bench_engine --rules PATH --trace FILE [--chunk N] "
+                            "[--brute N] [--dump N]\n");
+            return 2;
+        }
+    }
+    if (!rules || !trace || !chunk) {
+        fprintf(stderr, "bench_engine: --rules and --trace are required\n");
+        return 2;
+    }
+
+    struct fieldtab *ft = fieldtab_new();
+    struct engine_load_counts lc;
+    struct clock2 t0 = now2();
+    struct engine *e = load(ft, rules, false, &lc);
+    struct clock2 t1 = now2();
+    bench("engine_rules_loaded", lc.ok, "rules");
+    bench("engine_rules_unsupported", lc.unsupported, "rules");
+    bench("engine_rules_error", lc.errors, "rules");
+    bench("engine_load_time", t1.cpu - t0.cpu, "s");
+    bench("engine_rss_after_load", rss_mb(), "MB");
+
+    /* ---- in memory ---- */
+    struct ndjson_reader *r = ndjson_open(trace, ft);
+    if (!r) {
+        perror(trace);
+        return 1;
+    }
+    struct event scratch;
+    event_init(&scratch, ft);
+    struct event **evs = xcalloc(chunk, sizeof *evs);
+    struct clock2 run = {0};
+    size_t n, total = 0, first_alerts = 0;
+    bool first_done = false;
+    struct engine_stats st;
+    while ((n = read_chunk(r, &scratch, evs, chunk)) > 0) {
+        struct clock2 a = now2();
+        for (size_t i = 0; i < n; i++) {
+            engine_process_linux(e, evs[i]);
+            if (total + i + 1 == brute) { /* once: the brute-force phase's reference */
+                engine_get_stats(e, &st);
+                first_alerts = st.alerts;
+                first_done = true;
+            }
+        }
+        acc(&run, a, now2());
+        for (size_t i = 0; i < n; i++)
+            event_free(evs[i]);
+        total += n;
+    }
+    ndjson_close(r);
+    engine_finish(e);
+    engine_get_stats(e, &st);
+    if (!first_done)
+        first_alerts = st.alerts;
+    bench("engine_events", (double)total, "events");
+    bench("engine_rss_after_inmem", rss_mb(), "MB");
+    bench("engine_inmem_events_per_s", total / run.cpu, "events/s");
+    bench("engine_inmem_wall_events_per_s", total / run.wall, "events/s");
+    bench("engine_alerts", (double)st.alerts, "alerts");
+    bench("engine_evals_per_event", (double)st.evaluated / (double)(total ? total : 1),
+          "rules/event");
+    bench("engine_index_entries", st.entries, "entries");
+    bench("engine_index_fallback", st.fallback, "entries");
+    bench("engine_seq_pending", (double)st.seq_pending, "sequences");
+    bench("engine_seq_evicted", (double)st.seq_evicted, "sequences");
+    bench("engine_sample_windows", (double)st.sample_windows, "windows");
+    if (dump) {
+        struct buf b = {0};
+        engine_dump_rules(e, &b, dump);
+        fputs(b.p ? b.p : "", stderr);
+        buf_clear(&b);
+    }
+    double inmem_rate = total / run.cpu;
+    engine_free(e);
+
+    /* ---- the reader alone ---- */
+    r = ndjson_open(trace, ft);
+    struct clock2 a = now2();
+    size_t nr = 0;
+    while (ndjson_next(r, &scratch) > 0)
+        nr++;
+    struct clock2 b = now2();
+    ndjson_close(r);
+    bench("reader_events_per_s", nr / (b.cpu - a.cpu), "events/s");
+
+    /* ---- end to end ---- */
+    e = load(ft, rules, false, &lc);
+    r = ndjson_open(trace, ft);
+    a = now2();
+    nr = 0;
+    while (ndjson_next(r, &scratch) > 0) {
+        engine_process_linux(e, &scratch);
+        nr++;
+    }
+    engine_finish(e);
+    b = now2();
+    ndjson_close(r);
+    bench("engine_e2e_events_per_s", nr / (b.cpu - a.cpu), "events/s");
+    bench("engine_e2e_wall_events_per_s", nr / (b.wall - a.wall), "events/s");
+    engine_free(e);
+
+    /* ---- brute force over the first `brute` events, and the indexed run's same events ---- */
+    if (brute) {
+        struct event **bev = xcalloc(brute, sizeof *bev);
+        r = ndjson_open(trace, ft);
+        size_t nb = read_chunk(r, &scratch, bev, brute);
+        ndjson_close(r);
+        e = load(ft, rules, true, &lc);
+        a = now2();
+        for (size_t i = 0; i < nb; i++)
+            engine_process_linux(e, bev[i]);
+        b = now2();
+        engine_get_stats(e, &st);
+        double brute_rate = nb / (b.cpu - a.cpu);
+        bench("engine_bruteforce_events_per_s", brute_rate, "events/s");
+        bench("engine_bruteforce_alerts", (double)st.alerts, "alerts");
+        bench("engine_indexed_alerts_same_events", (double)first_alerts, "alerts");
+        bench("engine_index_speedup", inmem_rate / brute_rate, "x");
+        if (st.alerts != first_alerts)
+            fprintf(stderr, "bench_engine: brute force raised %llu alerts, the index %zu\n",
+                    (unsigned long long)st.alerts, first_alerts);
+        engine_free(e);
+        for (size_t i = 0; i < nb; i++)
+            event_free(bev[i]);
+        free(bev);
+    }
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    bench("engine_peak_rss", ru.ru_maxrss / 1024.0, "MB");
+    event_clear(&scratch);
+    free(evs);
+    fieldtab_free(ft);
+    return 0;
+}

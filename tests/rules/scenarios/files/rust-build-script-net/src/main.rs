@@ -1,0 +1,4 @@
+include!(concat!(env!("OUT_DIR"), "/gen.rs"));
+fn main() {
+    println!("{}", N);
+}

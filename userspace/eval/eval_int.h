@@ -1,0 +1,119 @@
+/* eval_int.h — what the files of userspace/eval/ share. Private to the module. */
+#ifndef VIGIL_EVAL_INT_H
+#define VIGIL_EVAL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eval/eval.h"
+
+/*
+ * eval_prepare marks nodes through ir_node.pad (unused by the compilers):
+ *   IR_FIELD: PAD_DATE — the field is @timestamp: its value is the event's time in epoch ms.
+ *   IR_CONST: PAD_CIDR_BASE + bits — k.ip points to a parsed network (cidrMatch argument).
+ */
+#define PAD_DATE 1
+#define PAD_CIDR_BASE 1
+
+#define EVAL_MAX_DEPTH 200
+#define EVAL_SCRATCH 4096
+
+/* An evaluated scalar. Strings are (s, n), not necessarily NUL-terminated. */
+struct xv {
+    uint8_t type;    /* enum val_type, never VAL_ARRAY */
+    uint8_t missing; /* VAL_NULL because a field was absent (a field test is then false) */
+    uint32_t n;
+    union {
+        int64_t i;
+        double d;
+        bool b;
+        const char *s;
+    };
+    const uint8_t *ip;
+};
+
+/* Per-evaluation context: the event, the element chosen in multi-valued fields, scratch. */
+struct ectx {
+    const struct ir_query *q;
+    const struct event *ev;
+    uint32_t sel;  /* element index used for multi-valued fields */
+    uint32_t maxn; /* largest array length met while evaluating */
+    size_t used;   /* bytes of scratch used */
+    char scratch[EVAL_SCRATCH];
+};
+
+/* ---- eval_str.c: UTF-8, case folding, wildcards ---- */
+/* Decode one code point at s[*i] (n bytes total); invalid bytes decode as themselves. */
+static inline uint32_t u8_next(const char *s, size_t n, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    }
+    int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    if (len == 0 || *i + (size_t)len > n) {
+        (*i)++;
+        return c;
+    }
+    uint32_t cp = c & (0x3f >> (len - 1));
+    for (int k = 1; k < len; k++) {
+        unsigned char d = (unsigned char)s[*i + k];
+        if ((d & 0xc0) != 0x80) {
+            (*i)++;
+            return c;
+        }
+        cp = (cp << 6) | (d & 0x3f);
+    }
+    *i += (size_t)len;
+    return cp;
+}
+/* Simple case folding that keeps the UTF-8 length (ASCII, Latin-1, Latin Ext-A, Greek, Cyrillic). */
+uint32_t cp_fold(uint32_t c);
+bool str_eq_ci(const char *a, size_t an, const char *b, size_t bn);
+/* Index of needle in hay at or after `from` (bytes), -1 if none. */
+long str_find(const char *h, size_t hn, const char *nd, size_t nn, size_t from, bool ci);
+long str_rfind(const char *h, size_t hn, const char *nd, size_t nn, bool ci);
+bool str_prefix(const char *s, size_t n, const char *p, size_t pn, bool ci);
+bool str_suffix(const char *s, size_t n, const char *p, size_t pn, bool ci);
+/* Wildcard match of the whole s: `*` any run; `?` one character unless star_only. */
+bool wild_match(const char *p, size_t pn, const char *s, size_t sn, bool ci, bool star_only);
+
+/* A wildcard pattern's shape, computed once in eval_prepare (ir_pattern.compiled). */
+enum wshape { WS_GENERIC = 0, WS_EXACT, WS_PREFIX, WS_SUFFIX, WS_CONTAINS, WS_ANY };
+struct wpat {
+    uint32_t magic;
+    uint8_t shape;
+    const char *lit; /* the literal part (points into the pattern) */
+    uint32_t litn;
+};
+#define WPAT_MAGIC 0x57504154u
+bool wpat_match(const struct ir_pattern *p, const char *s, size_t n);
+
+/* ---- eval_regex.c: Lucene regular expressions (whole-string, NFA simulation) ---- */
+struct rx;
+#define RX_MAGIC 0x52584e46u
+struct rx *rx_compile(const char *s, size_t n, bool ci, char *err, size_t errlen);
+bool rx_match(const struct rx *rx, const char *s, size_t n);
+void rx_free(struct rx *rx);
+
+/* ---- eval_pred.c / eval_fn.c ---- */
+struct xv eval_expr(struct ectx *c, uint32_t id, int depth);
+struct xv eval_func(struct ectx *c, const struct ir_node *n, int depth);
+struct xv eval_arith(struct ectx *c, const struct ir_node *n, int depth);
+/* Text of a scalar (numbers formatted into c's scratch); false for null. */
+bool xv_text(struct ectx *c, const struct xv *v, const char **s, size_t *n);
+char *scratch_alloc(struct ectx *c, size_t n);
+/* Field value as a scalar: element c->sel of an array (c->maxn records the length). */
+struct xv xv_of_val(const struct val *v);
+/*
+ * Join keys of an event: the values of the `by` expressions, serialized. A multi-valued key
+ * gives one key per element (several keys: one per combination, at most `max`). Key i is
+ * out->p[offs[i]..offs[i+1]). Returns the number of keys; 0 when a non-optional key is null.
+ */
+#define EVAL_MAX_KEYS 64
+uint32_t eval_keys(const struct ir_query *q, uint32_t by, uint32_t nby, const struct event *ev,
+                   struct buf *out, uint32_t *offs, uint32_t max);
+
+#endif

@@ -1,0 +1,827 @@
+/*
+ * eval_run.c — one query over an event stream: event queries, sequences (per-join-key state
+ * machines), samples, and the head/tail pipes.
+ *
+ * Sequences, as Elasticsearch runs them:
+ *   - stages are expanded (`with runs=N` repeats a stage) and split into positive stages and
+ *     missing (`![...]`) stages, which sit in the gaps between positive ones;
+ *   - per join key, slot j holds at most one partial sequence that completed positive stage j;
+ *     a newer partial replaces the older one in the same slot;
+ *   - an event is tried against the stages from the last to the first, so one event advances
+ *     a partial by at most one stage (it may still start a new one);
+ *   - maxspan is measured from the first event (last.ts - first.ts <= maxspan);
+ *   - `until` with the same key drops every partial of that key (after the event was tried
+ *     against the stages: the until event itself may still complete a match);
+ *   - a missing stage between positive stages j and j+1 drops the partial waiting in slot j;
+ *     a trailing one holds a completed match back until maxspan has passed without it; a
+ *     leading one rejects a match when it occurred within maxspan before the match's end;
+ *   - partials are bounded by max_pending: the oldest is evicted (and counted).
+ * Events are cloned only when kept, once per event, shared by reference count.
+ */
+#include "eval/eval_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct held {
+    struct event *ev;
+    uint32_t refs;
+};
+
+struct xstage {
+    uint32_t cond, by, nby;
+};
+
+struct partial {
+    struct partial *older, *newer; /* all partials, oldest first (eviction order) */
+    struct keyent *key;
+    uint32_t slot;                 /* last positive stage filled */
+    int64_t first_ts;
+    int64_t start_ts;              /* earliest event of the would-be negative sequence */
+    bool leads_all;                /* every leading missing stage has an event before */
+    bool lead_any;                 /* some leading missing stage has one */
+    int64_t lead_max;              /* the latest of those */
+    uint64_t seen;                 /* missing stages (bits) seen in their gaps */
+    int64_t trail_end;             /* latest first-occurrence of the trailing ones */
+    int64_t deadline;              /* awaiting trailing-missing check: emit after this */
+    struct held *ev[];
+};
+
+struct keyent {
+    struct keyent *next;
+    uint64_t hash;
+    uint32_t klen;
+    uint32_t users; /* partials in slots + awaiting */
+    bool has_lead;
+    uint64_t lead_mask; /* leading missing stages seen for this key */
+    int64_t *lead_ts;   /* per missing stage: its latest leading event */
+    struct partial **slots;
+    char *key;
+};
+
+/* A result kept for tail pipes or samples. */
+struct kept {
+    struct held **ev;
+    uint32_t n;
+    char *key; /* samples: the serialized key, for ordering */
+    uint32_t klen;
+};
+
+struct eval_run {
+    const struct ir_query *q;
+    uint32_t max_pending;
+    struct eval_stats st;
+
+    /* pipes: results pass `limit` (heads before the first tail), then a ring of `tail` */
+    uint64_t limit, passed;
+    bool has_tail;
+    uint64_t tail;
+    uint32_t post_pipe; /* index of the first pipe after the first tail */
+    struct kept *ring;
+    uint64_t ring_head, ring_n;
+
+    /* sequences */
+    struct xstage *pos;
+    uint32_t npos;
+    struct xstage *miss; /* missing stages */
+    uint32_t *miss_gap;  /* gap of each: 0 leading, j between pos j-1 and j, npos trailing */
+    uint32_t nmiss;
+    bool has_trailing, has_leading;
+    uint64_t lead_bits, mid_bits, trail_bits; /* missing stages by position */
+    struct keyent **tab;
+    size_t tabcap, nkeys;
+    struct partial *oldest, *newest;
+    struct partial **awaiting; /* completed, waiting for the trailing-missing window */
+    size_t nawait, awaitcap;
+
+    /* samples */
+    struct keyent **skeys; /* per key: slots hold a one-event "partial" per stage */
+    struct kept *samples;
+    size_t nsamples, samplecap;
+
+    struct buf kbuf;
+    uint32_t koffs[EVAL_MAX_KEYS + 1], nkeysev;
+    struct held *cur; /* the current event, cloned on first need */
+    const struct event *cur_src;
+};
+
+/* ---- held events ---- */
+
+static struct held *hold_cur(struct eval_run *r)
+{
+    if (!r->cur) {
+        r->cur = xmalloc(sizeof *r->cur);
+        r->cur->ev = event_clone(r->cur_src);
+        r->cur->refs = 1; /* the feed's own reference, dropped when the feed ends */
+    }
+    r->cur->refs++;
+    return r->cur;
+}
+
+static void held_put(struct held *h)
+{
+    if (h && --h->refs == 0) {
+        event_free(h->ev);
+        free(h);
+    }
+}
+
+static void kept_clear(struct kept *k)
+{
+    for (uint32_t i = 0; i < k->n; i++)
+        held_put(k->ev[i]);
+    free(k->ev);
+    free(k->key);
+    memset(k, 0, sizeof *k);
+}
+
+/* ---- output through the pipes ---- */
+
+static void emit_events(struct held *const *ev, uint32_t n, eval_match_fn fn, void *ud,
+                        struct eval_run *r)
+{
+    const struct event *list[64];
+    const struct event **l = n <= 64 ? list : xmalloc(sizeof *l * n);
+    for (uint32_t i = 0; i < n; i++)
+        l[i] = ev[i]->ev;
+    struct eval_match m = {.events = l, .n = n};
+    r->st.matches++;
+    fn(ud, &m);
+    if (l != list)
+        free(l);
+}
+
+static bool pipes_open(const struct eval_run *r)
+{
+    return r->passed < r->limit;
+}
+
+/*
+ * A result: events[0..n) (borrowed; `held` non-NULL when they are already held). Counts
+ * against head; goes out now, or into the tail ring.
+ */
+static void result(struct eval_run *r, const struct event *single, struct held **held, uint32_t n,
+                   eval_match_fn fn, void *ud)
+{
+    if (!pipes_open(r))
+        return;
+    r->passed++;
+    if (!r->has_tail) {
+        if (held) {
+            emit_events(held, n, fn, ud, r);
+        } else {
+            struct eval_match m = {.events = &single, .n = 1};
+            r->st.matches++;
+            fn(ud, &m);
+        }
+        return;
+    }
+    if (r->tail == 0)
+        return;
+    struct kept k = {0};
+    k.n = n;
+    k.ev = xmalloc(sizeof *k.ev * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        if (held) {
+            k.ev[i] = held[i];
+            held[i]->refs++;
+        } else {
+            k.ev[i] = hold_cur(r);
+        }
+    }
+    uint64_t slot = (r->ring_head + r->ring_n) % r->tail;
+    if (r->ring_n == r->tail) {
+        kept_clear(&r->ring[r->ring_head]);
+        r->ring_head = (r->ring_head + 1) % r->tail;
+        slot = (r->ring_head + r->ring_n - 1) % r->tail;
+    } else {
+        r->ring_n++;
+    }
+    r->ring[slot] = k;
+}
+
+static void flush_tail(struct eval_run *r, eval_match_fn fn, void *ud)
+{
+    if (!r->has_tail)
+        return;
+    uint64_t start = 0, end = r->ring_n;
+    for (uint32_t i = r->post_pipe; i < r->q->npipes; i++) {
+        const struct ir_pipe *p = &r->q->pipes[i];
+        uint64_t n = p->n > 0 ? (uint64_t)p->n : 0;
+        if (p->kind == IR_PIPE_HEAD)
+            end = start + n < end ? start + n : end;
+        else
+            start = end > n && end - n > start ? end - n : start;
+    }
+    for (uint64_t i = 0; i < r->ring_n; i++) {
+        struct kept *k = &r->ring[(r->ring_head + i) % r->tail];
+        if (i >= start && i < end)
+            emit_events(k->ev, k->n, fn, ud, r);
+        kept_clear(k);
+    }
+    r->ring_n = 0;
+}
+
+/* ---- key table ---- */
+
+static struct keyent *key_find(struct eval_run *r, const char *k, uint32_t n, bool create)
+{
+    uint64_t h = hash_bytes(k, n);
+    if (r->tabcap) {
+        for (struct keyent *e = r->tab[h & (r->tabcap - 1)]; e; e = e->next)
+            if (e->hash == h && e->klen == n && !memcmp(e->key, k, n))
+                return e;
+    }
+    if (!create)
+        return NULL;
+    if (r->nkeys + 1 > r->tabcap) {
+        size_t ncap = r->tabcap ? r->tabcap * 2 : 64;
+        struct keyent **nt = xcalloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < r->tabcap; i++) {
+            for (struct keyent *e = r->tab[i], *nx; e; e = nx) {
+                nx = e->next;
+                e->next = nt[e->hash & (ncap - 1)];
+                nt[e->hash & (ncap - 1)] = e;
+            }
+        }
+        free(r->tab);
+        r->tab = nt;
+        r->tabcap = ncap;
+    }
+    struct keyent *e = xcalloc(1, sizeof *e);
+    e->hash = h;
+    e->klen = n;
+    e->key = xmalloc(n ? n : 1);
+    memcpy(e->key, k, n);
+    uint32_t nslots = r->q->kind == IRQ_SAMPLE ? r->q->nstages : r->npos;
+    e->slots = xcalloc(nslots ? nslots : 1, sizeof *e->slots);
+    e->next = r->tab[h & (r->tabcap - 1)];
+    r->tab[h & (r->tabcap - 1)] = e;
+    r->nkeys++;
+    return e;
+}
+
+static void key_drop_if_unused(struct eval_run *r, struct keyent *e)
+{
+    if (e->users || e->has_lead || r->q->kind == IRQ_SAMPLE)
+        return;
+    struct keyent **pp = &r->tab[e->hash & (r->tabcap - 1)];
+    while (*pp != e)
+        pp = &(*pp)->next;
+    *pp = e->next;
+    free(e->lead_ts);
+    free(e->slots);
+    free(e->key);
+    free(e);
+    r->nkeys--;
+}
+
+/* ---- partials ---- */
+
+static struct partial *partial_new(struct eval_run *r, struct keyent *key)
+{
+    struct partial *p = xcalloc(1, sizeof *p + sizeof p->ev[0] * r->npos);
+    p->key = key;
+    p->older = r->newest;
+    if (r->newest)
+        r->newest->newer = p;
+    else
+        r->oldest = p;
+    r->newest = p;
+    key->users++;
+    r->st.pending++;
+    return p;
+}
+
+/* Unlink and free p (its key entry too when nothing else uses it). */
+static void partial_free(struct eval_run *r, struct partial *p)
+{
+    if (p->older)
+        p->older->newer = p->newer;
+    else
+        r->oldest = p->newer;
+    if (p->newer)
+        p->newer->older = p->older;
+    else
+        r->newest = p->older;
+    for (uint32_t i = 0; i <= p->slot && i < r->npos; i++)
+        held_put(p->ev[i]);
+    struct keyent *k = p->key;
+    k->users--;
+    r->st.pending--;
+    free(p);
+    key_drop_if_unused(r, k);
+}
+
+/* Drop the partial in slot j of k, if any. */
+static void slot_clear(struct eval_run *r, struct keyent *k, uint32_t j)
+{
+    struct partial *p = k->slots[j];
+    if (p) {
+        k->slots[j] = NULL;
+        partial_free(r, p);
+    }
+}
+
+static void evict(struct eval_run *r)
+{
+    while (r->st.pending > r->max_pending && r->oldest) {
+        struct partial *p = r->oldest;
+        struct keyent *k = p->key;
+        bool found = false;
+        for (uint32_t j = 0; j < r->npos; j++) {
+            if (k->slots[j] == p) {
+                k->slots[j] = NULL;
+                found = true;
+            }
+        }
+        if (!found) { /* awaiting: remove from that list */
+            for (size_t i = 0; i < r->nawait; i++) {
+                if (r->awaiting[i] == p) {
+                    memmove(r->awaiting + i, r->awaiting + i + 1,
+                            (r->nawait - i - 1) * sizeof *r->awaiting);
+                    r->nawait--;
+                    break;
+                }
+            }
+        }
+        partial_free(r, p);
+        r->st.evicted++;
+    }
+}
+
+/* ---- building a run ---- */
+
+struct eval_run *eval_run_new(const struct ir_query *q, const struct eval_limits *lim)
+{
+    struct eval_run *r = xcalloc(1, sizeof *r);
+    r->q = q;
+    r->max_pending = lim && lim->max_pending ? lim->max_pending : 10000;
+    r->limit = UINT64_MAX;
+    for (uint32_t i = 0; i < q->npipes; i++) {
+        const struct ir_pipe *p = &q->pipes[i];
+        uint64_t n = p->n > 0 ? (uint64_t)p->n : 0;
+        if (p->kind == IR_PIPE_TAIL) {
+            r->has_tail = true;
+            r->tail = n;
+            r->post_pipe = i + 1;
+            break;
+        }
+        if (n < r->limit)
+            r->limit = n;
+    }
+    if (r->has_tail && r->tail)
+        r->ring = xcalloc(r->tail > 100000 ? 100000 : r->tail, sizeof *r->ring);
+    if (r->has_tail && r->tail > 100000)
+        r->tail = 100000; /* bounded memory; larger tails keep the last 100000 */
+    if (q->kind == IRQ_SEQUENCE) {
+        uint32_t total = 0;
+        for (uint32_t i = 0; i < q->nstages; i++)
+            total += q->stages[i].runs > 1 ? q->stages[i].runs : 1;
+        r->pos = xcalloc(total ? total : 1, sizeof *r->pos);
+        r->miss = xcalloc(total ? total : 1, sizeof *r->miss);
+        r->miss_gap = xcalloc(total ? total : 1, sizeof *r->miss_gap);
+        for (uint32_t i = 0; i < q->nstages; i++) {
+            const struct ir_stage *s = &q->stages[i];
+            uint32_t runs = s->runs > 1 ? s->runs : 1;
+            for (uint32_t k = 0; k < runs; k++) {
+                struct xstage x = {s->cond, s->by, s->nby};
+                if (s->missing) {
+                    r->miss_gap[r->nmiss] = r->npos;
+                    r->miss[r->nmiss++] = x;
+                } else {
+                    r->pos[r->npos++] = x;
+                }
+            }
+        }
+        if (r->nmiss > 64)
+            r->nmiss = 64; /* stages are bounded far below this by the compiler */
+        for (uint32_t i = 0; i < r->nmiss; i++) {
+            uint64_t bit = 1ull << i;
+            if (r->miss_gap[i] == 0)
+                r->lead_bits |= bit;
+            else if (r->miss_gap[i] == r->npos)
+                r->trail_bits |= bit;
+            else
+                r->mid_bits |= bit;
+        }
+        r->has_leading = r->lead_bits != 0;
+        r->has_trailing = r->trail_bits != 0;
+    }
+    return r;
+}
+
+void eval_run_free(struct eval_run *r)
+{
+    if (!r)
+        return;
+    while (r->oldest) {
+        struct partial *p = r->oldest;
+        for (uint32_t j = 0; j < r->npos; j++)
+            if (p->key->slots[j] == p)
+                p->key->slots[j] = NULL;
+        partial_free(r, p);
+    }
+    for (size_t i = 0; i < r->tabcap; i++) {
+        for (struct keyent *e = r->tab[i], *nx; e; e = nx) {
+            nx = e->next;
+            if (r->q->kind == IRQ_SAMPLE)
+                for (uint32_t j = 0; j < r->q->nstages; j++)
+                    if (e->slots[j])
+                        held_put((struct held *)e->slots[j]);
+            free(e->lead_ts);
+            free(e->slots);
+            free(e->key);
+            free(e);
+        }
+    }
+    free(r->tab);
+    for (uint64_t i = 0; i < r->ring_n; i++)
+        kept_clear(&r->ring[(r->ring_head + i) % r->tail]);
+    free(r->ring);
+    for (size_t i = 0; i < r->nsamples; i++)
+        kept_clear(&r->samples[i]);
+    free(r->samples);
+    free(r->awaiting);
+    free(r->pos);
+    free(r->miss);
+    free(r->miss_gap);
+    buf_clear(&r->kbuf);
+    free(r);
+}
+
+void eval_run_stats(const struct eval_run *r, struct eval_stats *st)
+{
+    *st = r->st;
+}
+
+/* ---- sequences ---- */
+
+/*
+ * Missing stages, as the Elasticsearch conformance suite has them: an event of a missing
+ * stage between two positive ones drops the match; a leading one drops it when it occurred
+ * within maxspan before the match's last event; a trailing one when it occurs before
+ * maxspan from the first event has passed (so the match waits until then). With both
+ * leading and trailing stages, the match is dropped only when they all occur and the whole
+ * sequence with them fits in maxspan.
+ */
+static void complete(struct eval_run *r, struct partial *p, int64_t last_ts, eval_match_fn fn,
+                     void *ud)
+{
+    int64_t span = r->q->maxspan_ns ? r->q->maxspan_ns : INT64_MAX / 4;
+    if (p->seen & r->mid_bits) {
+        partial_free(r, p);
+        return;
+    }
+    bool joint = r->has_leading && r->has_trailing;
+    if (r->has_leading && !joint && p->lead_any && p->lead_max >= last_ts - span) {
+        partial_free(r, p);
+        return;
+    }
+    if (r->has_trailing && (!joint || p->leads_all)) {
+        p->deadline = (joint ? p->start_ts : p->first_ts) + span;
+        r->awaiting = xgrow(r->awaiting, &r->awaitcap, r->nawait + 1, sizeof *r->awaiting);
+        r->awaiting[r->nawait++] = p;
+        return;
+    }
+    result(r, NULL, p->ev, r->npos, fn, ud);
+    partial_free(r, p);
+}
+
+/* Emit the awaiting matches whose trailing window closed before `now`. */
+static void release_awaiting(struct eval_run *r, int64_t now, bool all, eval_match_fn fn,
+                             void *ud)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->nawait; i++) {
+        struct partial *p = r->awaiting[i];
+        if (all || now > p->deadline) {
+            result(r, NULL, p->ev, r->npos, fn, ud);
+            partial_free(r, p);
+        } else {
+            r->awaiting[k++] = p;
+        }
+    }
+    r->nawait = k;
+}
+
+static uint32_t stage_keys(struct eval_run *r, uint32_t by, uint32_t nby, const struct event *ev)
+{
+    r->nkeysev = eval_keys(r->q, by, nby, ev, &r->kbuf, r->koffs, EVAL_MAX_KEYS);
+    return r->nkeysev;
+}
+
+#define KEY_P(r, i) ((r)->kbuf.p + (r)->koffs[i])
+#define KEY_N(r, i) ((r)->koffs[(i) + 1] - (r)->koffs[i])
+
+static void missing_event(struct eval_run *r, uint32_t m, const char *key, uint32_t klen,
+                          int64_t ts);
+static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint32_t klen,
+                           int64_t ts, eval_match_fn fn, void *ud);
+
+static void seq_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn, void *ud)
+{
+    const struct ir_query *q = r->q;
+    int64_t ts = ev->ts;
+    if (r->nawait)
+        release_awaiting(r, ts, false, fn, ud);
+
+    /* until: checked after the stages, so an until event may still complete a match */
+    bool until = q->has_until && eval_pred(q, q->until.cond, ev) == TRI_TRUE;
+
+    for (uint32_t m = 0; m < r->nmiss; m++) {
+        const struct xstage *s = &r->miss[m];
+        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !stage_keys(r, s->by, s->nby, ev))
+            continue;
+        for (uint32_t ki = 0; ki < r->nkeysev; ki++)
+            missing_event(r, m, KEY_P(r, ki), KEY_N(r, ki), ts);
+    }
+
+    for (uint32_t j = r->npos; j-- > 0;) {
+        const struct xstage *s = &r->pos[j];
+        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !stage_keys(r, s->by, s->nby, ev))
+            continue;
+        for (uint32_t ki = 0; ki < r->nkeysev; ki++)
+            positive_event(r, j, KEY_P(r, ki), KEY_N(r, ki), ts, fn, ud);
+    }
+
+    uint32_t nk = until ? stage_keys(r, q->until.by, q->until.nby, ev) : 0;
+    for (uint32_t ki = 0; ki < nk; ki++) {
+        struct keyent *k = key_find(r, KEY_P(r, ki), KEY_N(r, ki), false);
+        if (k) {
+            k->users++; /* keep k alive while its slots empty */
+            for (uint32_t j = 0; j < r->npos; j++)
+                slot_clear(r, k, j);
+            k->users--;
+            key_drop_if_unused(r, k);
+        }
+    }
+    evict(r);
+}
+
+static void missing_event(struct eval_run *r, uint32_t m, const char *key, uint32_t klen,
+                          int64_t ts)
+{
+    {
+        uint32_t gap = r->miss_gap[m];
+        uint64_t bit = 1ull << m;
+        if (gap == 0) {
+            struct keyent *k = key_find(r, key, klen, true);
+            if (!k->lead_ts)
+                k->lead_ts = xcalloc(r->nmiss, sizeof *k->lead_ts);
+            k->has_lead = true;
+            k->lead_mask |= bit;
+            k->lead_ts[m] = ts;
+        } else if (gap < r->npos) {
+            struct keyent *k = key_find(r, key, klen, false);
+            if (k && k->slots[gap - 1])
+                k->slots[gap - 1]->seen |= bit;
+        } else {
+            size_t keep = 0;
+            for (size_t i = 0; i < r->nawait; i++) {
+                struct partial *p = r->awaiting[i];
+                if (p->key->klen == klen && !memcmp(p->key->key, key, klen) &&
+                    ts <= p->deadline && !(p->seen & bit)) {
+                    p->seen |= bit;
+                    if (ts > p->trail_end)
+                        p->trail_end = ts;
+                }
+                bool joint = r->has_leading;
+                if ((p->seen & r->trail_bits) == r->trail_bits || (!joint && (p->seen & bit)))
+                    partial_free(r, p); /* the missing event occurred */
+                else
+                    r->awaiting[keep++] = p;
+            }
+            r->nawait = keep;
+        }
+    }
+}
+
+static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint32_t klen,
+                           int64_t ts, eval_match_fn fn, void *ud)
+{
+    const struct ir_query *q = r->q;
+    {
+        struct keyent *k = key_find(r, key, klen, j == 0);
+        if (!k)
+            return;
+        struct partial *p;
+        if (j == 0) {
+            p = partial_new(r, k);
+            p->first_ts = ts;
+            p->slot = 0;
+            p->ev[0] = hold_cur(r);
+            p->start_ts = ts;
+            if (r->has_leading) {
+                p->leads_all = (k->lead_mask & r->lead_bits) == r->lead_bits;
+                p->lead_any = (k->lead_mask & r->lead_bits) != 0;
+                p->lead_max = INT64_MIN;
+                for (uint32_t m = 0; m < r->nmiss; m++)
+                    if ((k->lead_mask >> m & 1) && k->lead_ts[m] > p->lead_max)
+                        p->lead_max = k->lead_ts[m];
+                for (uint32_t m = 0; p->leads_all && m < r->nmiss; m++)
+                    if ((r->lead_bits >> m & 1) && k->lead_ts[m] < p->start_ts)
+                        p->start_ts = k->lead_ts[m];
+            }
+            if (r->npos == 1) {
+                complete(r, p, ts, fn, ud);
+                return;
+            }
+            slot_clear(r, k, 0);
+            k->slots[0] = p;
+            return;
+        }
+        p = k->slots[j - 1];
+        if (!p)
+            return;
+        k->slots[j - 1] = NULL;
+        if (q->maxspan_ns && ts - p->first_ts > q->maxspan_ns) {
+            partial_free(r, p);
+            return;
+        }
+        p->ev[j] = hold_cur(r);
+        p->slot = j;
+        if (j == r->npos - 1) {
+            complete(r, p, ts, fn, ud);
+            return;
+        }
+        k->users++;
+        slot_clear(r, k, j);
+        k->users--;
+        k->slots[j] = p;
+    }
+}
+
+/* ---- samples: one result per key, each stage filled by the first event that fits ---- */
+
+static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t klen);
+
+static void sample_feed(struct eval_run *r, const struct event *ev)
+{
+    const struct ir_query *q = r->q;
+    for (uint32_t j = 0; j < q->nstages; j++) {
+        const struct ir_stage *s = &q->stages[j];
+        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !stage_keys(r, s->by, s->nby, ev))
+            continue;
+        for (uint32_t ki = 0; ki < r->nkeysev; ki++)
+            sample_add(r, j, KEY_P(r, ki), KEY_N(r, ki));
+    }
+}
+
+static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t klen)
+{
+    const struct ir_query *q = r->q;
+    {
+        struct keyent *k = key_find(r, key, klen, true);
+        if (k->users == UINT32_MAX)
+            return; /* this key's sample is complete */
+        if (k->slots[j])
+            return;
+        bool used = false; /* one event fills one stage of a sample */
+        for (uint32_t i = 0; i < q->nstages; i++)
+            if (k->slots[i] && ((struct held *)k->slots[i]) == r->cur)
+                used = true;
+        if (used && r->cur)
+            return;
+        k->slots[j] = (struct partial *)hold_cur(r);
+        uint32_t filled = 0;
+        for (uint32_t i = 0; i < q->nstages; i++)
+            filled += k->slots[i] != NULL;
+        if (filled == q->nstages) {
+            struct kept kp = {0};
+            kp.n = q->nstages;
+            kp.ev = xmalloc(sizeof *kp.ev * kp.n);
+            for (uint32_t i = 0; i < q->nstages; i++) {
+                kp.ev[i] = (struct held *)k->slots[i];
+                k->slots[i] = NULL;
+            }
+            kp.key = xmalloc(k->klen ? k->klen : 1);
+            memcpy(kp.key, k->key, k->klen);
+            kp.klen = k->klen;
+            r->samples = xgrow(r->samples, &r->samplecap, r->nsamples + 1, sizeof *r->samples);
+            r->samples[r->nsamples++] = kp;
+            k->users = UINT32_MAX;
+        }
+    }
+}
+
+/* Order serialized keys by their values (see key_put in eval_pred.c). */
+static int key_cmp_at(const char *a, size_t an, size_t *i, const char *b, size_t bn, size_t *j)
+{
+    char ta = a[*i], tb = b[*j];
+    (*i)++;
+    (*j)++;
+    if (ta != tb)
+        return ta == 'N' ? -1 : tb == 'N' ? 1 : (ta < tb ? -1 : 1);
+    switch (ta) {
+    case 'L': {
+        int64_t x, y;
+        memcpy(&x, a + *i, 8);
+        memcpy(&y, b + *j, 8);
+        *i += 8;
+        *j += 8;
+        return x < y ? -1 : x > y;
+    }
+    case 'D': {
+        double x, y;
+        memcpy(&x, a + *i, 8);
+        memcpy(&y, b + *j, 8);
+        *i += 8;
+        *j += 8;
+        return x < y ? -1 : x > y;
+    }
+    case 'S': {
+        uint32_t x, y;
+        memcpy(&x, a + *i, 4);
+        memcpy(&y, b + *j, 4);
+        *i += 4;
+        *j += 4;
+        int c = memcmp(a + *i, b + *j, x < y ? x : y);
+        *i += x;
+        *j += y;
+        return c ? (c < 0 ? -1 : 1) : (x < y ? -1 : x > y);
+    }
+    case 'A': {
+        uint32_t x, y;
+        memcpy(&x, a + *i, 4);
+        memcpy(&y, b + *j, 4);
+        *i += 4;
+        *j += 4;
+        for (uint32_t k = 0; k < x && k < y; k++) {
+            int c = key_cmp_at(a, an, i, b, bn, j);
+            if (c)
+                return c;
+        }
+        return x < y ? -1 : x > y;
+    }
+    case 'F':
+    case 'T':
+    case 'N':
+    case 'K':
+    default:
+        return 0;
+    }
+}
+
+static int kept_cmp(const void *pa, const void *pb)
+{
+    const struct kept *a = pa, *b = pb;
+    size_t i = 0, j = 0;
+    while (i < a->klen && j < b->klen) {
+        int c = key_cmp_at(a->key, a->klen, &i, b->key, b->klen, &j);
+        if (c)
+            return c;
+    }
+    return (i < a->klen) - (j < b->klen);
+}
+
+/* ---- feeding ---- */
+
+void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn, void *ud)
+{
+    if (!pipes_open(r))
+        return;
+    r->cur = NULL;
+    r->cur_src = ev;
+    switch (r->q->kind) {
+    case IRQ_EVENT:
+        if (r->q->nstages && eval_pred(r->q, r->q->stages[0].cond, ev) == TRI_TRUE)
+            result(r, ev, NULL, 1, fn, ud);
+        break;
+    case IRQ_SEQUENCE:
+        seq_feed(r, ev, fn, ud);
+        break;
+    case IRQ_SAMPLE:
+        sample_feed(r, ev);
+        break;
+    }
+    held_put(r->cur); /* frees the clone if nothing kept it */
+    r->cur = NULL;
+    r->cur_src = NULL;
+    if (!pipes_open(r) && !r->has_tail) {
+        /* head reached: nothing more can come out; drop the state early */
+        while (r->oldest) {
+            struct partial *p = r->oldest;
+            for (uint32_t j = 0; j < r->npos; j++)
+                if (p->key->slots[j] == p)
+                    p->key->slots[j] = NULL;
+            partial_free(r, p);
+        }
+        r->nawait = 0;
+    }
+}
+
+void eval_run_finish(struct eval_run *r, eval_match_fn fn, void *ud)
+{
+    if (r->q->kind == IRQ_SEQUENCE && r->nawait)
+        release_awaiting(r, 0, true, fn, ud);
+    if (r->q->kind == IRQ_SAMPLE && r->nsamples) {
+        qsort(r->samples, r->nsamples, sizeof *r->samples, kept_cmp);
+        for (size_t i = 0; i < r->nsamples; i++) {
+            result(r, NULL, r->samples[i].ev, r->samples[i].n, fn, ud);
+            kept_clear(&r->samples[i]);
+        }
+        r->nsamples = 0;
+    }
+    flush_tail(r, fn, ud);
+}

@@ -1,0 +1,121 @@
+/* sensor_int.h — shared by sensor.c (BPF, ring buffer) and sensor_ecs.c (records to ECS). */
+#ifndef VIGIL_SENSOR_INT_H
+#define VIGIL_SENSOR_INT_H
+
+#include "proc/proc.h"
+#include "sensor/sensor.h"
+
+/* Event fields with fixed names, interned once. */
+#define SENSOR_FIELDS(F)                                                                       \
+    F(TIMESTAMP, "@timestamp")                                                                 \
+    F(ECS_VERSION, "ecs.version")                                                              \
+    F(EVENT_KIND, "event.kind")                                                                \
+    F(EVENT_CATEGORY, "event.category")                                                        \
+    F(EVENT_TYPE, "event.type")                                                                \
+    F(EVENT_ACTION, "event.action")                                                            \
+    F(EVENT_OUTCOME, "event.outcome")                                                          \
+    F(EVENT_SEQUENCE, "event.sequence")                                                        \
+    F(HOST_NAME, "host.name")                                                                  \
+    F(HOST_HOSTNAME, "host.hostname")                                                          \
+    F(HOST_ID, "host.id")                                                                      \
+    F(HOST_ARCH, "host.architecture")                                                          \
+    F(HOST_OS_TYPE, "host.os.type")                                                            \
+    F(HOST_OS_KERNEL, "host.os.kernel")                                                        \
+    F(HOST_OS_NAME, "host.os.name")                                                            \
+    F(HOST_OS_FAMILY, "host.os.family")                                                        \
+    F(HOST_OS_PLATFORM, "host.os.platform")                                                    \
+    F(HOST_OS_VERSION, "host.os.version")                                                      \
+    F(USER_ID, "user.id")                                                                      \
+    F(USER_NAME, "user.name")                                                                  \
+    F(GROUP_ID, "group.id")                                                                    \
+    F(GROUP_NAME, "group.name")                                                                \
+    F(DST_IP, "destination.ip")                                                                \
+    F(DST_PORT, "destination.port")                                                            \
+    F(SRC_IP, "source.ip")                                                                     \
+    F(SRC_PORT, "source.port")                                                                 \
+    F(NET_TRANSPORT, "network.transport")                                                      \
+    F(NET_TYPE, "network.type")                                                                \
+    F(NET_DIRECTION, "network.direction")                                                      \
+    F(NET_IANA, "network.iana_number")                                                         \
+    F(PROCESS_THREAD_ID, "process.thread.id")                                                  \
+    F(PROCESS_EXIT_CODE, "process.exit_code")                                                  \
+    F(PROCESS_TITLE, "process.title")                                                          \
+    F(PROCESS_ARGS_TRUNC, "process.args_truncated")                                            \
+    F(CONNECT_RESULT, "vigil.connect.result")                                                  \
+    F(CONNECT_ERRNO, "vigil.connect.errno")                                                    \
+    F(EXEC_FILENAME, "vigil.exec.filename")                                                    \
+    F(CGROUP_ID, "vigil.cgroup.id")                                                            \
+    F(EXIT_SIGNAL, "vigil.exit.signal")
+
+#define SF_ENUM(id, name) SF_##id,
+enum sensor_field { SENSOR_FIELDS(SF_ENUM) SF_COUNT };
+#undef SF_ENUM
+
+/* Fields of one process, under "process." and "process.parent.". ORDER PF */
+#define PROC_FIELDS(F)                                                                         \
+    F(PID, "pid")                                                                              \
+    F(ENTITY_ID, "entity_id")                                                                  \
+    F(NAME, "name")                                                                            \
+    F(EXECUTABLE, "executable")                                                                \
+    F(ARGS, "args")                                                                            \
+    F(ARGS_COUNT, "args_count")                                                                \
+    F(COMMAND_LINE, "command_line")                                                            \
+    F(WORKING_DIRECTORY, "working_directory")                                                  \
+    F(START, "start")                                                                          \
+    F(USER_ID, "user.id")                                                                      \
+    F(GROUP_ID, "group.id")                                                                    \
+    F(REAL_USER_ID, "real_user.id")                                                            \
+    F(REAL_GROUP_ID, "real_group.id")
+
+#define PF_ENUM(id, name) PF_##id,
+enum proc_field { PROC_FIELDS(PF_ENUM) PF_COUNT };
+#undef PF_ENUM
+
+struct name_cache {
+    uint32_t id;
+    bool used;
+    char name[64]; /* "" when the id has no name */
+};
+#define NAME_CACHE_SIZE 32
+
+struct sensor_host {
+    char hostname[256], kernel[128], arch[72];
+    char id[33]; /* machine-id as text */
+    uint8_t id_bytes[16];
+    char os_family[64], os_platform[64], os_version[64];
+};
+
+struct vigil_bpf;
+struct ring_buffer;
+
+struct sensor {
+    struct sensor_opts o;
+    struct sensor_stats st;
+    struct vigil_bpf *skel;
+    struct ring_buffer *rb;
+
+    /* decoding */
+    struct proc_table *procs;
+    struct sensor_host host;
+    int64_t mono_to_wall, boot_to_wall; /* add to CLOCK_MONOTONIC / CLOCK_BOOTTIME ns */
+    uint64_t last_expire, last_sweep;   /* CLOCK_MONOTONIC ns */
+    uint32_t sf[SF_COUNT];
+    uint32_t pf[2][PF_COUNT]; /* [0] process.*, [1] process.parent.* */
+    struct name_cache users[NAME_CACHE_SIZE], groups[NAME_CACHE_SIZE];
+    uint32_t users_next, groups_next;
+
+    /* per-event scratch, reused (grows to the largest argv seen) */
+    struct event ev;
+    struct buf text;       /* paths and command lines being built */
+    const char **argp;
+    size_t *argl;
+    size_t argcap;
+};
+
+/* sensor_ecs.c */
+void sensor_ecs_init(struct sensor *s);
+void sensor_ecs_clear(struct sensor *s);
+/* Decode one record of a known kind (size already checked against the fixed part). */
+int sensor_ecs_record(struct sensor *s, const struct vigil_rec_hdr *h, size_t len);
+
+#endif

@@ -27,9 +27,9 @@ char LICENSE[] SEC("license") = "GPL";
 #endif
 
 /* ---- tunables, set by the loader between open and load ---- */
-const volatile __u32 self_tgid = 0;          /* the sensor: never reported */
+const volatile __u32 self_tgid = 0;                 /* the sensor: never reported */
 const volatile __u32 argv_max = VIGIL_ARGV_DEFAULT; /* <= VIGIL_ARGV_CAP */
-const volatile __u32 follow_tree = 0;        /* 1: only processes in `tracked` and their children */
+const volatile __u32 follow_tree = 0; /* 1: only processes in `tracked` and their children */
 
 /* ---- maps ---- */
 struct {
@@ -195,7 +195,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-    __u32 zero = 0, cpu = bpf_get_smp_processor_id();
+    __u32 cpu = bpf_get_smp_processor_id();
     struct vigil_rec_exec *e;
     struct scratch *s;
     __u32 off;
@@ -203,9 +203,8 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 
     if (!wanted(tgid))
         return 0;
+    /* this CPU's slot: tracepoint programs do not migrate while they run */
     s = bpf_map_lookup_elem(&scratch, &cpu);
-    if (!s)
-        s = bpf_map_lookup_elem(&scratch, &zero);
     if (!s)
         return 0;
     e = (struct vigil_rec_exec *)s->buf;

@@ -29,22 +29,22 @@ enum vigil_rec_kind {
 };
 
 /* hdr.flags */
-#define VIGIL_F_ARGV_TRUNC 0x0001    /* argv longer than argv_max: the tail holds a prefix */
-#define VIGIL_F_ARGV_FAULT 0x0002    /* reading argv from user memory failed */
-#define VIGIL_F_EXE_PRESENT 0x0004   /* the exe path was walked (0 components = "/") */
-#define VIGIL_F_EXE_TRUNC 0x0008     /* exe path too deep or too long: leaf components only */
-#define VIGIL_F_CWD_PRESENT 0x0010   /* the cwd was walked */
-#define VIGIL_F_CWD_TRUNC 0x0020     /* cwd too deep or too long */
-#define VIGIL_F_PPID_LINEAGE 0x0040  /* ppid comes from the fork lineage map, not real_parent */
-#define VIGIL_F_SADDR 0x0080         /* connect: source address/port read from the socket */
+#define VIGIL_F_ARGV_TRUNC 0x0001   /* argv longer than argv_max: the tail holds a prefix */
+#define VIGIL_F_ARGV_FAULT 0x0002   /* reading argv from user memory failed */
+#define VIGIL_F_EXE_PRESENT 0x0004  /* the exe path was walked (0 components = "/") */
+#define VIGIL_F_EXE_TRUNC 0x0008    /* exe path too deep or too long: leaf components only */
+#define VIGIL_F_CWD_PRESENT 0x0010  /* the cwd was walked */
+#define VIGIL_F_CWD_TRUNC 0x0020    /* cwd too deep or too long */
+#define VIGIL_F_PPID_LINEAGE 0x0040 /* ppid comes from the fork lineage map, not real_parent */
+#define VIGIL_F_SADDR 0x0080        /* connect: source address/port read from the socket */
 
 /* Limits shared by both sides. */
-#define VIGIL_ARGV_CAP 32768       /* hard cap for the argv_max tunable (bytes) */
-#define VIGIL_ARGV_DEFAULT 16384   /* default argv_max */
-#define VIGIL_PATH_CAP 4096        /* bytes per path in the tail (filename, exe, cwd) */
-#define VIGIL_NAME_CAP 256         /* one path component, NUL included */
-#define VIGIL_PATH_DEPTH 48        /* components walked per path */
-#define VIGIL_SETNAME_CAP 64       /* prctl(PR_SET_NAME) bytes read from user memory */
+#define VIGIL_ARGV_CAP 32768     /* hard cap for the argv_max tunable (bytes) */
+#define VIGIL_ARGV_DEFAULT 16384 /* default argv_max */
+#define VIGIL_PATH_CAP 4096      /* bytes per path in the tail (filename, exe, cwd) */
+#define VIGIL_NAME_CAP 256       /* one path component, NUL included */
+#define VIGIL_PATH_DEPTH 48      /* components walked per path */
+#define VIGIL_SETNAME_CAP 64     /* prctl(PR_SET_NAME) bytes read from user memory */
 #define VIGIL_COMM_LEN 16
 
 struct vigil_rec_hdr {
@@ -93,7 +93,7 @@ struct vigil_rec_exit {
 
 struct vigil_rec_connect {
     struct vigil_rec_hdr h;
-    __u32 err;       /* 0 when connect() returned 0, else its errno (EINPROGRESS, ECONNREFUSED…) */
+    __u32 err; /* 0 when connect() returned 0, else its errno (EINPROGRESS, ECONNREFUSED…) */
     __u32 fd;
     __u16 family;    /* AF_INET or AF_INET6 (of the address asked for) */
     __u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, … ; 0 when the fd is not a socket */
@@ -102,9 +102,9 @@ struct vigil_rec_connect {
     __u16 sport;     /* host byte order, 0 when unknown */
     __u16 pad0;
     __u32 pad1;
-    __u8 daddr[16];  /* AF_INET: first 4 bytes */
-    __u8 saddr[16];  /* in the socket's own family (sk_family), valid with VIGIL_F_SADDR */
-    __u16 sfamily;   /* the socket's family (AF_INET6 for a v4-mapped connect on a v6 socket) */
+    __u8 daddr[16]; /* AF_INET: first 4 bytes */
+    __u8 saddr[16]; /* in the socket's own family (sk_family), valid with VIGIL_F_SADDR */
+    __u16 sfamily;  /* the socket's family (AF_INET6 for a v4-mapped connect on a v6 socket) */
     __u16 pad2[3];
     __u8 comm[VIGIL_COMM_LEN];
 };

@@ -66,9 +66,11 @@ vm_apt_update() {
 		cat "$VM_APT/update.log" >&2
 		return 1
 	}
-	# apt-get update exits 0 even when a suite failed; its W:/E: lines say so.
+	# apt-get update exits 0 even when a suite failed; its W:/E: lines say so (and then the
+	# next call tries again).
 	if grep -q '^[WE]:' "$VM_APT/update.log"; then
 		grep '^[WE]:' "$VM_APT/update.log" >&2
+		return 0
 	fi
 	echo "$now" > "$VM_APT/updated"
 }

@@ -14,7 +14,8 @@
 # A boot that dies before the guest's /init started is retried (VM_BOOT_TRIES, default 3);
 # once /init started, nothing is retried.
 #
-# Environment: VIGIL_STATIC (see initramfs.sh), VM_INITRD (a prebuilt initramfs: SCENARIO is
+# Environment: VM_INIT_TIMEOUT (seconds until /init must have started, default 60; else the
+# boot counts as an early death), VIGIL_STATIC (see initramfs.sh), VM_INITRD (a prebuilt initramfs: SCENARIO is
 # then only a label), VM_CPU, VM_APPEND (more kernel arguments), VM_TIMEOUT (seconds per boot, default 120),
 # VM_MEM (MiB, default 256), VM_ACCEL (tcg|kvm to force), VIGIL_VM_CACHE.
 # Exit: 0 results decoded into OUTDIR; 1 the guest ran but no results came out (see
@@ -28,6 +29,7 @@ fi
 kernel=$1 scen=$2 outdir=$3
 tries=${VM_BOOT_TRIES:-3}
 timeout_s=${VM_TIMEOUT:-120}
+init_timeout=${VM_INIT_TIMEOUT:-60}
 
 qemu=$(command -v qemu-system-x86_64) || {
 	echo "boot.sh: qemu-system-x86_64 not found (apt-get install qemu-system-x86)" >&2
@@ -47,8 +49,7 @@ accel=${VM_ACCEL:-}
 if [ -z "$accel" ]; then
 	accel=tcg
 	if grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo 2>/dev/null &&
-		{ exec 9<>/dev/kvm; } 2>/dev/null; then
-		exec 9>&-
+		(exec 9<>/dev/kvm) 2>/dev/null; then
 		accel=kvm
 	fi
 fi
@@ -57,9 +58,13 @@ cpu=${VM_CPU:-$cpu}
 
 mkdir -p "$outdir" || exit 2
 outdir=$(cd "$outdir" && pwd)
-rm -rf "${outdir:?}"/* 2>/dev/null
+# Only what this script and the guest write: callers may keep their own files here.
+(cd "$outdir" && rm -f trace.ndjson sensor.* scenario.* init.log uname cmdline dmesg console.log \
+	console.early-death.*.log serial1.txt boot.info test.toml)
 work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-boot.XXXXXX")
+qpid=
 trap 'rm -rf "$work"' EXIT
+trap '[ -n "$qpid" ] && kill -TERM $qpid 2>/dev/null; exit 130' INT TERM
 
 initrd=${VM_INITRD:-}
 if [ -z "$initrd" ]; then
@@ -85,13 +90,29 @@ attempt=0 result=noinit
 while [ $attempt -lt "$tries" ]; do
 	attempt=$((attempt + 1))
 	: > "$outdir/serial1.txt"
+	# In the background so that a signal to this script stops QEMU too (see the trap).
 	timeout --kill-after=5 "$timeout_s" "$qemu" -accel "$accel" -nodefaults -no-user-config \
 		-display none -no-reboot -m "${VM_MEM:-256}" -smp 1 -cpu "$cpu" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off rdinit=/init $cmdline_extra" \
 		-serial stdio -serial "file:$outdir/serial1.txt" \
-		< /dev/null > "$outdir/console.log" 2>&1
+		< /dev/null > "$outdir/console.log" 2>&1 &
+	qpid=$!
+	# A guest that hangs before /init (seen with early-boot trouble under TCG) is stopped after
+	# VM_INIT_TIMEOUT seconds and retried, instead of waiting for the whole VM_TIMEOUT.
+	waited=0
+	while kill -0 $qpid 2>/dev/null && [ $waited -lt $((init_timeout * 4)) ] &&
+		! grep -q 'VIGIL-VM: init started' "$outdir/console.log"; do
+		sleep 0.25
+		waited=$((waited + 1))
+	done
+	if ! grep -q 'VIGIL-VM: init started' "$outdir/console.log" && kill -0 $qpid 2>/dev/null; then
+		echo "boot.sh: $kernel: no /init after ${init_timeout}s: stopping this boot" >&2
+		kill -TERM $qpid 2>/dev/null
+	fi
+	wait $qpid
 	qst=$?
+	qpid=
 	if grep -q 'VIGIL-VM-RESULTS-END' "$outdir/serial1.txt"; then
 		result=ok
 		break
@@ -110,7 +131,7 @@ secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 
 {
 	echo "kernel=$kernel"
-	echo "vmlinuz=$vmlinuz"
+	echo "image=$vmlinuz"
 	echo "scenario=$scen"
 	echo "accel=$accel"
 	echo "attempts=$attempt"

@@ -46,7 +46,7 @@ cat /proc/cmdline > $OUT/cmdline
 ip link set lo up
 for a in $LO_ADDRS; do ip addr add "$a" dev lo; done
 
-# Deciseconds sleep loop without an external program per turn when possible.
+# A tenth of a second.
 nap() { /bin/usleep 100000; }
 
 is_zombie() { # a child that exited but was not waited for still answers kill -0

@@ -29,6 +29,7 @@ suite_of() {
 	6.1) echo bookworm ;;
 	6.12) echo trixie ;;
 	7.x) echo sid ;;
+	6.12-bpo) echo bookworm-backports ;;
 	*) return 1 ;;
 	esac
 }

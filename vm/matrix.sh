@@ -64,11 +64,19 @@ run_one() { # KERNEL SCENARIO: boot, check, write $out/K/S/status
 	local k=$1 s=$2 d=$out/$1/$2 st=0 a b
 	mkdir -p "$d"
 	a=$(date +%s.%N)
-	VM_INITRD=$out/initrd/$s.gz "$here/boot.sh" "$k" "$s" "$d" > "$d/boot.log" 2>&1 || st=$?
+	# boot.sh in the background, so that a TERM to this job reaches it (and it stops QEMU)
+	VM_INITRD=$out/initrd/$s.gz "$here/boot.sh" "$k" "$s" "$d" > "$d/boot.log" 2>&1 &
+	local bp=$!
+	trap 'kill -TERM $bp 2>/dev/null; wait $bp; exit 130' TERM
+	wait $bp || st=$?
+	trap - TERM
 	if [ $st = 0 ]; then
 		"$here/check.sh" "$s" "$d" > "$d/check.txt" 2>&1 || st=1
 	else
-		cp "$d/boot.log" "$d/check.txt"
+		{
+			cat "$d/boot.log"
+			grep -m 6 -E 'BUG|Oops|RIP:|Kernel panic' "$d/console.log" 2>/dev/null
+		} > "$d/check.txt"
 	fi
 	b=$(date +%s.%N)
 	printf '%s %s\n' "$st" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b - a }')" > "$d/status"
@@ -83,6 +91,8 @@ for k in 7.x 6.12 6.1 5.10 "${have[@]}"; do
 		for s in "${scenarios[@]}"; do pairs+=("$k:$s"); done
 	done
 done
+# Stopped (^C, CI timeout): stop the boots in flight (each boot.sh stops its QEMU).
+trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 130' INT TERM
 running=0
 for p in "${pairs[@]}"; do
 	if [ $running -ge "$jobs" ]; then

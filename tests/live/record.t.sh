@@ -62,6 +62,17 @@ out=$(chk literal t2l.ndjson $want) && pass record_literal_sh_command || fail re
 out=$(chk loop t3.ndjson 200) && pass record_200_execs_with_parents || fail record_200_execs_with_parents "$out"
 no_drops record_200_no_drops t3.err
 
+# the same under the sanitizer build (memory errors, leaks at exit change the status)
+if [ -n "${VIGIL_ASAN:-}" ] && [ -x "$VIGIL_ASAN" ]; then
+	"$VIGIL_ASAN" record -o t3a.ndjson -- sh -c 'i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done' 2>t3a.err
+	st=$?
+	if [ $st = 0 ] && out=$(chk loop t3a.ndjson 50); then
+		pass record_asan_clean
+	else
+		fail record_asan_clean "status $st $out: $(grep -m3 'ERROR\|runtime error' t3a.err)"
+	fi
+fi
+
 # ---- 4: IPv6 and UDP connects (and a successful and a non-blocking TCP one) ----
 cat >net.py <<'EOF'
 import socket, sys
@@ -76,6 +87,20 @@ n = socket.socket(); n.setblocking(False); n.connect_ex(("127.0.0.1", port)); n.
 EOF
 "$VIGIL" record -o t4.ndjson -- python3 net.py port.txt 2>t4.err
 out=$(chk net t4.ndjson "$(cat port.txt)") && pass record_ipv6_udp_transport_type || fail record_ipv6_udp_transport_type "$out"
+
+# prctl(PR_SET_NAME) by the main thread: the whole string reaches later events (Wine names
+# its processes this way; comm keeps only 15 bytes)
+"$VIGIL" record -o t4n.ndjson -- python3 -c '
+import ctypes, socket
+ctypes.CDLL(None).prctl(15, b"VBCSCompiler.exe-long-name", 0, 0, 0)
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 9))' 2>t4n.err
+if python3 - t4n.ndjson <<'EOF2'; then pass record_prctl_name_full_string; else fail record_prctl_name_full_string; fi
+import json, sys
+c = [json.loads(l) for l in open(sys.argv[1]) if '"connection_attempted"' in l]
+t = c[0]["process"].get("title") if len(c) == 1 else None
+if t != "VBCSCompiler.exe-long-name": print(f"    process.title {t!r}")
+sys.exit(t != "VBCSCompiler.exe-long-name")
+EOF2
 
 # ---- 5: awkward argv and 100 KB of it ----
 cat >argv.py <<'EOF'

@@ -4,9 +4,11 @@
 # the trace is normalised into traces/SCENARIO.ndjson. Run from the repository root:
 #   sh tests/rules/record.sh                 # all
 #   sh tests/rules/record.sh make-curl-raw-ip
+# TRACES=DIR writes the traces there instead (rules.t.sh's live check).
 set -u
 VIGIL=${VIGIL:-$PWD/build/vigil}
 dir=$(cd "$(dirname "$0")" && pwd)
+out=${TRACES:-$dir/traces}
 [ $# -gt 0 ] || set -- $(cd "$dir/scenarios" && ls *.sh | grep -v '^netns.sh$' | sed 's/\.sh$//')
 st=0
 for s in "$@"; do
@@ -14,8 +16,8 @@ for s in "$@"; do
 	cp -r "$dir/scenarios/files" "$w/files" 2>/dev/null
 	if "$VIGIL" record -o "$w/raw.ndjson" -- unshare -n -m sh "$dir/scenarios/netns.sh" "$s" "$w" \
 		>"$w/out.log" 2>&1; then
-		"$VIGIL" normalize -o "$dir/traces/$s.ndjson" "$w/raw.ndjson"
-		echo "recorded $s: $(wc -l <"$dir/traces/$s.ndjson") events"
+		"$VIGIL" normalize -o "$out/$s.ndjson" "$w/raw.ndjson"
+		echo "recorded $s: $(wc -l <"$out/$s.ndjson") events"
 	else
 		echo "FAILED $s (see $w/out.log)"; tail -n 5 "$w/out.log"; st=1; continue
 	fi

@@ -68,3 +68,41 @@ ntests=$(grep -l -r --include='*.toml' '^\[test\]' "$T" | wc -l)
 bad=$(cat "$T"/traces/*.ndjson | grep -o '"destination":{[^}]*}' | grep -o '"ip":"[^"]*"' |
 	grep -v -E '"ip":"(192\.0\.2|198\.51\.100|203\.0\.113|127)\.' | sort -u)
 [ -z "$bad" ] && pass traces_documentation_addresses_only || fail traces_documentation_addresses_only "$bad"
+
+# 5. live: re-record the reverse-shell and build-tool scenarios with the real sensor now and run
+# their tests on the fresh traces (root, BPF, the tools; else SKIP)
+live="execution_shell_dev_tcp_udp_args execution_netcat_exec_option execution_shell_spawned_by_network_utility
+execution_socat_exec_address command_and_control_build_tool_network_utility_raw_ip
+execution_build_tool_one_liner_interpreter_network execution_download_then_execute_tmp_child"
+missing=""
+for tool in unshare ip ss mount bash make curl wget python3 perl npm nc.traditional ncat socat; do
+	command -v $tool >/dev/null 2>&1 || missing="$missing $tool"
+done
+if ! need_root; then
+	skip rules_live "needs root to record with the BPF sensor"
+elif [ -n "$missing" ]; then
+	skip rules_live "not installed:$missing (tests/deps.sh all)"
+else
+	mkdir -p "$d/live/traces"
+	scen=$(for slug in $live; do cat "$T/$slug/positive.toml" "$T/$slug/negative.toml"; done |
+		grep '^trace' | grep -o 'traces/[^"]*\.ndjson' | sed 's|traces/||; s|\.ndjson$||' | sort -u)
+	if TRACES="$d/live/traces" VIGIL="$VIGIL" sh "$T/record.sh" $scen >"$d/live/record.out" 2>&1; then
+		pass rules_live_record
+	else
+		fail rules_live_record "$(grep FAILED "$d/live/record.out" | head -n 3)"
+	fi
+	for slug in $live; do
+		mkdir -p "$d/live/$slug"
+		for k in positive negative; do
+			sed "s|^rules = .*|rules = [\"$R\"]|" "$T/$slug/$k.toml" >"$d/live/$slug/$k.toml"
+		done
+	done
+	"$VIGIL" test --mappings "$VIGIL_SRCDIR/mappings" "$d/live" >"$d/live/test.out" 2>&1
+	while read -r word rest; do
+		case $word in
+		PASS) pass "ruletest_live:${rest#"$d"/live/}" ;;
+		FAIL) fail "ruletest_live:${rest#"$d"/live/}" "$(awk -v l="FAIL $rest" '$0 == l { on = 1; next }
+			on && /^    / { print; next } { on = 0 }' "$d/live/test.out" | head -n 6 | tr -s ' \n' ' ')" ;;
+		esac
+	done <"$d/live/test.out"
+fi

@@ -252,9 +252,41 @@ static const char *const args[] = {"-c", "-e", "/bin/sh", "-i", "/dev/tcp/192.0.
                                    "/etc/shadow", "+x", "/tmp/x", "-d", "http://198.51.100.2/a",
                                    "stop", "auditd", "-o", "import pty", "|", "bash"};
 
+/* Set fields of ev so that it satisfies the positive tests of predicate `node` (an OR takes
+ * one random branch; NOT and the rest are left to chance). */
+static void satisfy(struct event *ev, const struct ir_query *q, uint32_t node, int depth,
+                    struct buf *tmp)
+{
+    if (node >= q->nnodes || depth > 30)
+        return;
+    const struct ir_node *n = &q->nodes[node];
+    if (n->op == IR_AND) {
+        for (uint32_t i = 0; i < n->nlist; i++)
+            satisfy(ev, q, q->lists[n->list + i], depth + 1, tmp);
+    } else if (n->op == IR_OR && n->nlist) {
+        satisfy(ev, q, q->lists[n->list + rnd(n->nlist)], depth + 1, tmp);
+    } else if (n->op == IR_MATCH && n->nlist && n->a < q->nnodes &&
+               q->nodes[n->a].op == IR_FIELD && !(q->nodes[n->a].flags & IR_F_FIELD_GLOB)) {
+        const struct ir_pattern *p = &q->pats[q->lists[n->list + rnd(n->nlist)]];
+        uint32_t field = q->nodes[n->a].field;
+        if (p->kind == PAT_REGEX || (p->is_cidr && !strchr(p->s, '/')))
+            return;
+        if (p->is_cidr)
+            return;
+        fill_pattern(tmp, p);
+        if (p->is_num && rnd(2))
+            event_set_long(ev, field, (int64_t)p->num);
+        else
+            event_set_str(ev, field, tmp->p, tmp->len);
+    } else if (n->op == IR_EXISTS && n->a < q->nnodes && q->nodes[n->a].op == IR_FIELD &&
+               !(q->nodes[n->a].flags & IR_F_FIELD_GLOB)) {
+        event_set_str(ev, q->nodes[n->a].field, "present", 7);
+    }
+}
+
 /* One generated event: a base process or network event plus literals of random rules. */
-static void gen_event(struct event *ev, const struct lit *lits, size_t nlits, uint64_t seq,
-                      struct buf *tmp)
+static void gen_event(struct event *ev, const struct lit *lits, size_t nlits,
+                      struct ir_query *const *qs, size_t nqs, uint64_t seq, struct buf *tmp)
 {
     struct fieldtab *ft = ev->ft;
     event_reset(ev);
@@ -293,6 +325,10 @@ static void gen_event(struct event *ev, const struct lit *lits, size_t nlits, ui
         event_set_ip(ev, fieldtab_intern(ft, "destination.ip", 14), "203.0.113.9", 11);
         event_set_long(ev, fieldtab_intern(ft, "destination.port", 16), rnd(2) ? 4444 : 443);
     }
+    /* half the time, try to satisfy a whole stage of a random rule */
+    const struct ir_query *q = nqs ? qs[rnd((uint32_t)nqs)] : NULL;
+    if (q && q->nstages && rnd(2))
+        satisfy(ev, q, q->stages[rnd(q->nstages)].cond, 0, tmp);
     /* literals from random rules: the event now satisfies some of their tests */
     uint32_t nl = rnd(4);
     for (uint32_t i = 0; i < nl && nlits; i++) {
@@ -350,6 +386,10 @@ TEST(engine_index_equals_brute_force_on_corpus)
         struct lang_error le;
         int lk = lang_from_name(r->language);
         qs[i] = lk > 0 ? lang_compile(lk, r->query, strlen(r->query), ft, &le) : NULL;
+        if (qs[i] && eval_prepare(qs[i], &le) < 0) { /* eval_prepare marks @timestamp fields */
+            ir_query_free(qs[i]);
+            qs[i] = NULL;
+        }
         if (qs[i])
             harvest(qs[i], &lits, &nlits, &cap);
     }
@@ -360,7 +400,7 @@ TEST(engine_index_equals_brute_force_on_corpus)
     event_init(&ev, ft);
     struct buf tmp = {0};
     for (uint64_t i = 1; i <= 4000; i++) {
-        gen_event(&ev, lits, nlits, i, &tmp);
+        gen_event(&ev, lits, nlits, qs, engine_rule_count(ei), i, &tmp);
         engine_process_linux(ei, &ev);
         engine_process_linux(eb, &ev);
     }

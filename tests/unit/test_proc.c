@@ -15,8 +15,15 @@ static const uint8_t host[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 1
 static struct proc_exec_info info(const char *name, const char *exe, const char *argv, size_t n)
 {
     struct proc_exec_info x = {
-        .name = name, .executable = exe, .cwd = "/tmp", .argv = argv, .argv_len = n,
-        .uid = 1000, .gid = 1000, .euid = 0, .egid = 0,
+        .name = name,
+        .executable = exe,
+        .cwd = "/tmp",
+        .argv = argv,
+        .argv_len = n,
+        .uid = 1000,
+        .gid = 1000,
+        .euid = 0,
+        .egid = 0,
     };
     return x;
 }
@@ -36,7 +43,7 @@ TEST(proc_entity_id_stable_within_tick)
         d[PROC_ENTITY_ID_LEN + 1];
     proc_entity_id(host, 42, 100 * TICK + 1, a);
     proc_entity_id(host, 42, 100 * TICK + TICK - 1, b); /* same tick: /proc's precision */
-    proc_entity_id(host, 42, 101 * TICK, c);           /* next tick: another process */
+    proc_entity_id(host, 42, 101 * TICK, c);            /* next tick: another process */
     proc_entity_id(host, 43, 100 * TICK, d);
     CHECK_STR(a, b);
     CHECK(strcmp(a, c) != 0);

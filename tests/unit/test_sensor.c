@@ -51,7 +51,10 @@ static void fx_init(struct fixture *fx)
     }
     fx->ft = fieldtab_new();
     struct sensor_opts o = {
-        .ft = fx->ft, .on_event = collect, .arg = &fx->sink, .no_seed = true,
+        .ft = fx->ft,
+        .on_event = collect,
+        .arg = &fx->sink,
+        .no_seed = true,
         .machine_id_path = fx->mid,
     };
     fx->s = sensor_new(&o);
@@ -71,10 +74,9 @@ static uint64_t tick(void)
 }
 
 /* Build an exec record: tail = filename, exe comps, cwd comps, argv. Returns its size. */
-static size_t make_exec(uint8_t *buf, uint32_t tgid, uint64_t start, uint32_t ppid,
-                        uint64_t pstart, const char *filename, const char *exe, size_t exe_len,
-                        const char *cwd, size_t cwd_len, const char *argv, size_t argv_len,
-                        uint16_t flags)
+static size_t make_exec(uint8_t *buf, uint32_t tgid, uint64_t start, uint32_t ppid, uint64_t pstart,
+                        const char *filename, const char *exe, size_t exe_len, const char *cwd,
+                        size_t cwd_len, const char *argv, size_t argv_len, uint16_t flags)
 {
     struct vigil_rec_exec *e = (void *)buf;
     memset(e, 0, sizeof *e);
@@ -127,7 +129,8 @@ TEST(sensor_exec_fields)
     struct fixture fx;
     fx_init(&fx);
     uint8_t buf[4096];
-    static const char argv[] = "sh\0-c\0echo \"a b\"\n\xff\xfe end"; /* quotes, newline, bad UTF-8 */
+    static const char argv[] =
+        "sh\0-c\0echo \"a b\"\n\xff\xfe end"; /* quotes, newline, bad UTF-8 */
     size_t n = make_exec(buf, 4242, 7 * tick(), 1, 0, "/bin/sh", "dash\0bin\0usr", 13, "tmp", 4,
                          argv, sizeof argv, 0);
     CHECK_INT(sensor_feed(fx.s, buf, n), 0);
@@ -171,8 +174,8 @@ TEST(sensor_exec_truncated_flag)
     struct fixture fx;
     fx_init(&fx);
     uint8_t buf[4096];
-    size_t n = make_exec(buf, 10, tick(), 1, 0, "/usr/bin/x", "x\0bin\0usr", 10, "", 0,
-                         "x\0aaaa", 6, VIGIL_F_ARGV_TRUNC);
+    size_t n = make_exec(buf, 10, tick(), 1, 0, "/usr/bin/x", "x\0bin\0usr", 10, "", 0, "x\0aaaa",
+                         6, VIGIL_F_ARGV_TRUNC);
     CHECK_INT(sensor_feed(fx.s, buf, n), 0);
     CHECK_INT(fx.sink.n, 1);
     if (fx.sink.n == 1) {
@@ -184,7 +187,8 @@ TEST(sensor_exec_truncated_flag)
     fx_clear(&fx);
 }
 
-static void feed_fork(struct sensor *s, uint32_t ppid, uint64_t pstart, uint32_t pid, uint64_t start)
+static void feed_fork(struct sensor *s, uint32_t ppid, uint64_t pstart, uint32_t pid,
+                      uint64_t start)
 {
     struct vigil_rec_fork f = {0};
     f.h.kind = VIGIL_REC_FORK;
@@ -233,8 +237,8 @@ TEST(sensor_lineage_and_late_connect)
     fx_init(&fx);
     uint8_t buf[4096];
     uint64_t T = tick();
-    size_t n = make_exec(buf, 100, 10 * T, 1, 0, "/bin/bash", "bash\0bin\0usr", 13, "", 0,
-                         "bash", 5, 0);
+    size_t n =
+        make_exec(buf, 100, 10 * T, 1, 0, "/bin/bash", "bash\0bin\0usr", 13, "", 0, "bash", 5, 0);
     sensor_feed(fx.s, buf, n);
     feed_fork(fx.s, 100, 10 * T, 101, 20 * T);
     n = make_exec(buf, 101, 20 * T, 100, 10 * T, "/bin/true", "true\0bin\0usr", 13, "", 0,

@@ -141,8 +141,7 @@ TEST(view_wine_prefix_drive_c_and_dos_paths)
                        "\"env_vars\":[" WINE_ENV "]}}"),
               1);
     CHECK_STR(get(&f.out, "process.executable"), "C:\\Program Files\\MSBuild\\MSBuild.exe");
-    CHECK_STR(get(&f.out, "process.command_line"),
-              "\"C:\\Program Files\\MSBuild\\MSBuild.exe\" x");
+    CHECK_STR(get(&f.out, "process.command_line"), "\"C:\\Program Files\\MSBuild\\MSBuild.exe\" x");
 
     /* a DOS path as the PE is kept as written */
     CHECK_INT(view(&f, "{\"event\":{\"action\":\"exec\"},\"process\":{"
@@ -175,9 +174,10 @@ TEST(view_wine_prefix_drive_c_and_dos_paths)
               1);
     CHECK_STR(get(&f.out, "process.executable"), "C:\\windows\\b.exe");
     /* unknown prefix: the Unix drive */
-    CHECK_INT(view(&f, "{\"event\":{\"action\":\"connection_attempted\"},\"user\":{\"id\":\"1000\"},"
-                       "\"process\":{\"args\":[\"/usr/lib/wine/wine64\","
-                       "\"/root/.wine/drive_c/windows/b.exe\"]}}"),
+    CHECK_INT(view(&f,
+                   "{\"event\":{\"action\":\"connection_attempted\"},\"user\":{\"id\":\"1000\"},"
+                   "\"process\":{\"args\":[\"/usr/lib/wine/wine64\","
+                   "\"/root/.wine/drive_c/windows/b.exe\"]}}"),
               1);
     CHECK_STR(get(&f.out, "process.executable"), "Z:\\root\\.wine\\drive_c\\windows\\b.exe");
     fx_clear(&f);
@@ -224,9 +224,10 @@ TEST(view_wine_relative_path_and_title)
 {
     struct fx f;
     fx_init(&f);
-    CHECK_INT(view(&f, "{\"event\":{\"action\":\"exec\"},\"process\":{\"working_directory\":"
-                       "\"/tmp/w/sub\",\"args\":[\"/usr/lib/wine/wine64\",\"../../w/./MSBuild.exe\","
-                       "\"a b\"],\"env_vars\":[" WINE_ENV "]}}"),
+    CHECK_INT(view(&f,
+                   "{\"event\":{\"action\":\"exec\"},\"process\":{\"working_directory\":"
+                   "\"/tmp/w/sub\",\"args\":[\"/usr/lib/wine/wine64\",\"../../w/./MSBuild.exe\","
+                   "\"a b\"],\"env_vars\":[" WINE_ENV "]}}"),
               1);
     CHECK_STR(get(&f.out, "process.executable"), "Z:\\tmp\\w\\MSBuild.exe");
     CHECK_STR(get(&f.out, "process.command_line"), "\"Z:\\tmp\\w\\MSBuild.exe\" \"a b\"");
@@ -311,6 +312,13 @@ TEST(view_wine_wrappers_and_forked_copies)
     CHECK_INT(view(&f, "{\"event\":{\"action\":\"exec\"},\"process\":{\"args\":[\"/bin/sh\","
                        "\"-e\",\"/usr/bin/winecfg\"],\"name\":\"winecfg\"}}"),
               0);
+    /* a shell forked by wineapploader ($(basename ...)): its parent, the wrapper, stays Linux */
+    CHECK_INT(view(&f, "{\"event\":{\"action\":\"exec\"},\"process\":{\"name\":\"sh\","
+                       "\"args\":[\"/bin/sh\",\"-c\",\"x\"],\"parent\":{\"name\":\"winecfg\","
+                       "\"args\":[\"/bin/sh\",\"-e\",\"/usr/bin/winecfg\"]}}}"),
+              1);
+    CHECK_STR(get(&f.out, "process.name"), "cmd.exe");
+    CHECK_STR(get(&f.out, "process.parent.name"), "winecfg");
     /* the intermediate of Wine's double fork exits without exec: its end is not a Windows
      * process's end (executable and args are its parent's) */
     const char *fork_end =
@@ -420,11 +428,12 @@ TEST(view_shell_alias_is_cmd)
 {
     struct fx f;
     fx_init(&f);
-    CHECK_INT(view(&f, "{\"event\":{\"category\":[\"network\"],\"type\":[\"start\"],"
-                       "\"action\":\"connection_attempted\"},\"network\":{\"direction\":\"egress\"},"
-                       "\"process\":{\"name\":\"bash\",\"executable\":\"/usr/bin/bash\","
-                       "\"args\":[\"bash\",\"-c\",\"exec 3<>/dev/tcp/203.0.113.7/80\"]},"
-                       "\"destination\":{\"ip\":\"203.0.113.7\",\"port\":80}}"),
+    CHECK_INT(view(&f,
+                   "{\"event\":{\"category\":[\"network\"],\"type\":[\"start\"],"
+                   "\"action\":\"connection_attempted\"},\"network\":{\"direction\":\"egress\"},"
+                   "\"process\":{\"name\":\"bash\",\"executable\":\"/usr/bin/bash\","
+                   "\"args\":[\"bash\",\"-c\",\"exec 3<>/dev/tcp/203.0.113.7/80\"]},"
+                   "\"destination\":{\"ip\":\"203.0.113.7\",\"port\":80}}"),
               1);
     CHECK_STR(get(&f.out, "process.name"), "cmd.exe");
     CHECK_STR(get(&f.out, "process.executable"), "C:\\Windows\\System32\\cmd.exe");
@@ -582,8 +591,7 @@ static void bad_maps(char *dir, const char *file, const char *text)
         t_fail_at(__FILE__, __LINE__, "mkdtemp");
         return;
     }
-    static const char *const files[] = {"windows-hosts.toml", "aliases.toml",
-                                        "ecs-synonyms.toml"};
+    static const char *const files[] = {"windows-hosts.toml", "aliases.toml", "ecs-synonyms.toml"};
     for (int i = 0; i < 3; i++) {
         char src[4096], dst[4200];
         snprintf(src, sizeof src, "%s/mappings/%s", t_srcdir(), files[i]);
@@ -597,8 +605,7 @@ static void bad_maps(char *dir, const char *file, const char *text)
 
 static void rm_maps(const char *dir)
 {
-    static const char *const files[] = {"windows-hosts.toml", "aliases.toml",
-                                        "ecs-synonyms.toml"};
+    static const char *const files[] = {"windows-hosts.toml", "aliases.toml", "ecs-synonyms.toml"};
     char p[4200];
     for (int i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
@@ -620,8 +627,8 @@ static void expect_error(const char *file, const char *text, const char *want_su
     rm_maps(dir);
 }
 
-#define ALIAS_OK                                                                               \
-    "id = \"a\"\nwindows_name = \"X.exe\"\nwindows_executable = 'C:\\X.exe'\n"                 \
+#define ALIAS_OK                                                                                   \
+    "id = \"a\"\nwindows_name = \"X.exe\"\nwindows_executable = 'C:\\X.exe'\n"                     \
     "linux_names = [\"x\"]\nhosted_names = []\nsubcommands = []\ntransient = false\n"
 
 TEST(view_maps_errors_have_positions)
@@ -636,11 +643,9 @@ TEST(view_maps_errors_have_positions)
                  "arg_map = {}\n",
                  "5:15: \"linux_names\" must be of type array, not string");
     /* missing key: points at the table */
-    expect_error("aliases.toml", "\n[[alias]]\n" ALIAS_OK,
-                 "2:1: missing key \"arg_map\"");
+    expect_error("aliases.toml", "\n[[alias]]\n" ALIAS_OK, "2:1: missing key \"arg_map\"");
     /* a TOML syntax error comes from the parser with its own position */
-    expect_error("ecs-synonyms.toml", "[[synonym]]\nwhen = { \"event.action\" = }\n",
-                 "2:27: ");
+    expect_error("ecs-synonyms.toml", "[[synonym]]\nwhen = { \"event.action\" = }\n", "2:27: ");
     /* an array element of the wrong type */
     expect_error("ecs-synonyms.toml",
                  "[[synonym]]\nwhen = { \"event.action\" = \"exec\" }\n"
@@ -705,21 +710,21 @@ static int matches(struct fx *f, enum lang_kind lang, const char *query, const c
 
 /* The exec of `wine ./MSBuild.exe DST 80` (second pass) and its connect, as the sensor records
  * them (the connect attributed to the program, its title known by then). */
-#define MSB_EXEC                                                                               \
-    "{\"@timestamp\":\"2026-01-01T00:00:01Z\",\"event\":{\"kind\":\"event\",\"category\":"      \
-    "[\"process\"],\"type\":[\"start\"],\"action\":\"exec\"},\"host\":{\"os\":{\"type\":"       \
-    "\"linux\"}},\"user\":{\"id\":\"0\"},\"process\":{\"entity_id\":\"E9\",\"pid\":9,"          \
-    "\"name\":\"wine64\",\"executable\":\"/usr/lib/wine/wine64\",\"working_directory\":"        \
-    "\"/tmp/w\",\"args\":[\"/usr/lib/wine/wine64\",\"./MSBuild.exe\",\"" DST "\",\"80\"],"      \
+#define MSB_EXEC                                                                                   \
+    "{\"@timestamp\":\"2026-01-01T00:00:01Z\",\"event\":{\"kind\":\"event\",\"category\":"         \
+    "[\"process\"],\"type\":[\"start\"],\"action\":\"exec\"},\"host\":{\"os\":{\"type\":"          \
+    "\"linux\"}},\"user\":{\"id\":\"0\"},\"process\":{\"entity_id\":\"E9\",\"pid\":9,"             \
+    "\"name\":\"wine64\",\"executable\":\"/usr/lib/wine/wine64\",\"working_directory\":"           \
+    "\"/tmp/w\",\"args\":[\"/usr/lib/wine/wine64\",\"./MSBuild.exe\",\"" DST "\",\"80\"],"         \
     "\"env_vars\":[" WINE_ENV "]}}"
-#define MSB_NET                                                                                \
-    "{\"@timestamp\":\"2026-01-01T00:00:02Z\",\"event\":{\"kind\":\"event\",\"category\":"      \
-    "[\"network\"],\"type\":[\"start\"],\"action\":\"connection_attempted\"},\"host\":{\"os\":" \
-    "{\"type\":\"linux\"}},\"user\":{\"id\":\"0\"},\"process\":{\"entity_id\":\"E9\","          \
-    "\"pid\":9,\"name\":\"wine64\",\"title\":\"MSBuild.exe\",\"executable\":"                   \
-    "\"/usr/lib/wine/wine64\",\"working_directory\":\"/tmp/w\",\"args\":["                      \
-    "\"/usr/lib/wine/wine64\",\"./MSBuild.exe\",\"" DST "\",\"80\"],\"env_vars\":[" WINE_ENV    \
-    "]},\"destination\":{\"ip\":\"" DST "\",\"port\":80},\"network\":{\"transport\":\"tcp\","   \
+#define MSB_NET                                                                                    \
+    "{\"@timestamp\":\"2026-01-01T00:00:02Z\",\"event\":{\"kind\":\"event\",\"category\":"         \
+    "[\"network\"],\"type\":[\"start\"],\"action\":\"connection_attempted\"},\"host\":{\"os\":"    \
+    "{\"type\":\"linux\"}},\"user\":{\"id\":\"0\"},\"process\":{\"entity_id\":\"E9\","             \
+    "\"pid\":9,\"name\":\"wine64\",\"title\":\"MSBuild.exe\",\"executable\":"                      \
+    "\"/usr/lib/wine/wine64\",\"working_directory\":\"/tmp/w\",\"args\":["                         \
+    "\"/usr/lib/wine/wine64\",\"./MSBuild.exe\",\"" DST "\",\"80\"],\"env_vars\":[" WINE_ENV       \
+    "]},\"destination\":{\"ip\":\"" DST "\",\"port\":80},\"network\":{\"transport\":\"tcp\","      \
     "\"type\":\"ipv4\",\"direction\":\"egress\"}}"
 
 static const char *const msb_kql[] = {
@@ -774,10 +779,10 @@ TEST(view_rules_msbuild_wine_network)
 }
 
 /* bash's own connection through /dev/tcp, as cmd.exe through the shell alias */
-#define BASH_NET                                                                               \
-    "{\"@timestamp\":\"2026-01-01T00:00:02Z\",\"event\":{\"category\":[\"network\"],"           \
-    "\"type\":[\"start\"],\"action\":\"connection_attempted\"},\"process\":{\"entity_id\":"     \
-    "\"B1\",\"name\":\"bash\",\"executable\":\"/usr/bin/bash\",\"args\":[\"bash\",\"-c\","      \
+#define BASH_NET                                                                                   \
+    "{\"@timestamp\":\"2026-01-01T00:00:02Z\",\"event\":{\"category\":[\"network\"],"              \
+    "\"type\":[\"start\"],\"action\":\"connection_attempted\"},\"process\":{\"entity_id\":"        \
+    "\"B1\",\"name\":\"bash\",\"executable\":\"/usr/bin/bash\",\"args\":[\"bash\",\"-c\","         \
     "\"exec 3<>/dev/tcp/" DST "/80\"]},\"destination\":{\"ip\":\"" DST "\",\"port\":80}}"
 
 TEST(view_rules_cmd_network)

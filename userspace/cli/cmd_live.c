@@ -1,7 +1,7 @@
 /*
  * cmd_live.c — the live commands: `vigil record` (events to an NDJSON trace, optionally of one
- * command's process tree) and `vigil run` (the live loop; prints events until the engine is
- * wired in). Every event goes through on_event(), the one place to redirect them.
+ * command's process tree) and `vigil run` (the live loop: events through the views and the rule
+ * engine, alerts out). Every event goes through on_event(), the one place they are routed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_int.h"
 #include "event/event.h"
 #include "sensor/sensor.h"
 #include "util/util.h"
@@ -26,6 +27,7 @@ static struct {
     const char *path;
     struct buf line;
     uint64_t written;
+    struct cli_detect *detect; /* run: the rules; record: NULL */
 } out;
 
 static void on_signal(int sig)
@@ -33,9 +35,13 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
-/* Where every live event goes. Today: one NDJSON line to the output. */
+/* Where every live event goes: the rules (run) or one NDJSON line to the output (record). */
 static void on_event(struct event *ev)
 {
+    if (out.detect) {
+        cli_detect_event(out.detect, ev);
+        return;
+    }
     buf_reset(&out.line);
     event_write_json(ev, &out.line);
     buf_putc(&out.line, '\n');
@@ -50,7 +56,9 @@ static void sensor_cb(struct event *ev, void *arg)
 }
 
 struct live_opts {
-    const char *output, *ready_file;
+    const char *output, *ready_file, *mappings;
+    const char **rules;
+    size_t nrules, rules_cap;
     bool verbose;
     uint32_t argv_max, ringbuf_mb;
     char **cmd; /* NULL-terminated, or NULL */
@@ -62,8 +70,11 @@ static void usage_record(FILE *f)
             "usage: vigil record [-o FILE] [--ready-file F] [-v] [-- CMD ARGS...]\n\n"
             "Record process execs, forks, exits and network connects as ECS NDJSON (root).\n"
             "With a command: start it, record only its process tree, stop when it exits and\n"
-            "exit with its status. Without: record everything until SIGINT/SIGTERM.\n\n"
-            "  -o, --output FILE     write events to FILE (default: stdout)\n"
+            "exit with its status (a first SIGINT/SIGTERM is passed on to it, a second one\n"
+            "stops recording). Without: record everything until SIGINT/SIGTERM. Drop\n"
+            "counters per record kind go to stderr at the end.\n\n"
+            "  -o, --output FILE     write events to FILE (default: stdout, shared with the\n"
+            "                        command's own output)\n"
             "      --ready-file F    create F once the probes are attached\n"
             "      --argv-max N      argv bytes kept per exec (default %d, at most %d)\n"
             "      --ringbuf-mb N    ring buffer size in MiB, a power of two (default 16)\n"
@@ -75,10 +86,15 @@ static void usage_record(FILE *f)
 static void usage_run(FILE *f)
 {
     fprintf(f,
-            "usage: vigil run [--rules PATH]... [--ready-file F] [-v]\n\n"
-            "The live sensor (root). Until the rule engine is wired in, it prints every event\n"
-            "as ECS NDJSON on stdout. Stops on SIGINT/SIGTERM.\n\n"
-            "      --rules PATH      rule file or directory (accepted; not evaluated yet)\n"
+            "usage: vigil run [--rules PATH]... [--mappings DIR] [-o FILE] [--ready-file F] [-v]\n\n"
+            "The live sensor with detection rules (root): every exec, fork, exit and connect\n"
+            "on the machine goes through the rules, in its Linux view and, for Windows tools\n"
+            "on Linux, its Windows view; each alert is one NDJSON line on stdout. Stops on\n"
+            "SIGINT/SIGTERM.\n\n"
+            "      --rules PATH      rule file or directory (repeatable; default: the bundled\n"
+            "                        rules)\n"
+            "      --mappings DIR    Windows view mappings (default: the bundled mappings/)\n"
+            "  -o, --output FILE     write alerts to FILE (default: stdout)\n"
             "      --ready-file F    create F once the probes are attached\n"
             "      --argv-max N      argv bytes kept per exec (default %d, at most %d)\n"
             "      --ringbuf-mb N    ring buffer size in MiB, a power of two (default 16)\n"
@@ -87,7 +103,7 @@ static void usage_run(FILE *f)
             VIGIL_ARGV_DEFAULT, VIGIL_ARGV_CAP);
 }
 
-enum { OPT_READY = 256, OPT_RULES, OPT_ARGV_MAX, OPT_RINGBUF };
+enum { OPT_READY = 256, OPT_RULES, OPT_MAPPINGS, OPT_ARGV_MAX, OPT_RINGBUF };
 
 static bool parse_u32(const char *s, uint32_t *v)
 {
@@ -107,6 +123,7 @@ static int parse_opts(int argc, char **argv, bool is_record, struct live_opts *o
         {"output", required_argument, NULL, 'o'},
         {"ready-file", required_argument, NULL, OPT_READY},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"mappings", required_argument, NULL, OPT_MAPPINGS},
         {"argv-max", required_argument, NULL, OPT_ARGV_MAX},
         {"ringbuf-mb", required_argument, NULL, OPT_RINGBUF},
         {"verbose", no_argument, NULL, 'v'},
@@ -120,15 +137,22 @@ static int parse_opts(int argc, char **argv, bool is_record, struct live_opts *o
     while ((c = getopt_long(argc, argv, "+o:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            if (!is_record)
-                goto bad;
             o->output = optarg;
             break;
-        case OPT_READY: o->ready_file = optarg; break;
+        case OPT_READY:
+            o->ready_file = optarg;
+            break;
         case OPT_RULES:
             if (is_record)
                 goto bad;
-            break; /* the engine is not wired in yet */
+            o->rules = xgrow(o->rules, &o->rules_cap, o->nrules + 1, sizeof *o->rules);
+            o->rules[o->nrules++] = optarg;
+            break;
+        case OPT_MAPPINGS:
+            if (is_record)
+                goto bad;
+            o->mappings = optarg;
+            break;
         case OPT_ARGV_MAX:
             if (!parse_u32(optarg, &o->argv_max) || !o->argv_max || o->argv_max > VIGIL_ARGV_CAP) {
                 fprintf(stderr, "vigil %s: --argv-max: expected 1..%d, got '%s'\n", name,
@@ -139,13 +163,18 @@ static int parse_opts(int argc, char **argv, bool is_record, struct live_opts *o
         case OPT_RINGBUF:
             if (!parse_u32(optarg, &o->ringbuf_mb) || !o->ringbuf_mb || o->ringbuf_mb > 1024 ||
                 (o->ringbuf_mb & (o->ringbuf_mb - 1))) {
-                fprintf(stderr, "vigil %s: --ringbuf-mb: expected a power of two 1..1024, got '%s'\n",
-                        name, optarg);
+                fprintf(stderr,
+                        "vigil %s: --ringbuf-mb: expected a power of two 1..1024, got '%s'\n", name,
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return 0;
+        case 'v':
+            o->verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
         default:
         bad:
             usage(stderr);
@@ -246,8 +275,6 @@ static int live(int argc, char **argv, bool is_record)
         return r;
     if (geteuid() != 0)
         fprintf(stderr, "vigil %s: not root: loading BPF will probably fail\n", argv[0]);
-    if (!is_record)
-        fprintf(stderr, "vigil run: rule engine not wired in yet: printing events\n");
 
     int status = EXIT_RUNTIME;
     struct fieldtab *ft = fieldtab_new();
@@ -263,6 +290,14 @@ static int live(int argc, char **argv, bool is_record)
         goto cleanup;
     }
     setvbuf(out.f, NULL, _IOFBF, 1 << 20);
+    if (!is_record) {
+        struct cli_detect_opts dopts = {
+            .who = "vigil run", .rules = o.rules, .nrules = o.nrules, .mappings = o.mappings,
+            .out = out.f, .flush_each = true,
+        };
+        if (!(out.detect = cli_detect_new(ft, &dopts)))
+            goto cleanup;
+    }
     install_signals();
 
     struct sensor_opts so = {
@@ -329,6 +364,11 @@ static int live(int argc, char **argv, bool is_record)
     /* what the kernel wrote before we stopped */
     if ((r = sensor_drain(s)) < 0 && r != -EINTR)
         fprintf(stderr, "vigil %s: drain ring buffer: %s\n", argv[0], strerror(-r));
+    if (out.detect) {
+        cli_detect_finish(out.detect);
+        fprintf(stderr, "vigil run: %llu alerts\n",
+                (unsigned long long)cli_detect_alerts(out.detect));
+    }
     report_drops(s, t0);
     if (child > 0) /* stopped by a second signal: the command is left running */
         fprintf(stderr, "vigil %s: stopped before pid %d exited\n", argv[0], (int)child);
@@ -345,6 +385,9 @@ cleanup:
             fclose(out.f);
     }
     sensor_free(s);
+    cli_detect_free(out.detect);
+    out.detect = NULL;
+    free(o.rules);
     fieldtab_free(ft);
     buf_clear(&out.line);
     return status;

@@ -88,6 +88,8 @@ struct index_infix {
 
 struct index_field {
     bool used, exact;
+    bool exact_long;        /* an exact literal of 256 bytes or more */
+    uint64_t exact_len[4];  /* lengths (< 256) of the exact literals: most values skip hashing */
     /* ATOM_EXISTS entries; and the entries of prefix/suffix atoms, which a number or boolean
      * value reaches too (eval matches wildcards against their text) */
     uint32_t *exists, *wild;
@@ -108,6 +110,7 @@ struct index {
     uint32_t nfields;
     uint32_t nwords;   /* bitmap words for the entries, per plane */
     uint32_t nplanes;
+    uint64_t hbloom[1024]; /* 65536 bits over the keys' hashes: most probes stop here */
     uint64_t *fallback; /* entries that see every event */
     uint64_t *cand;     /* scratch: candidates of the current event */
 };

@@ -24,7 +24,11 @@ enum tri { TRI_FALSE = 0, TRI_TRUE = 1, TRI_NULL = 2 };
 /*
  * Make q ready to evaluate: compile regular expressions, check what can only be checked
  * against the IR as a whole. Returns 0, or -1 with err filled (err->off is 0 when no
- * position is known). Call once after compiling.
+ * position is known). Call once after compiling (calling it again is harmless).
+ * It also annotates the IR in place: ir_pattern.compiled (regex programs, wildcard shapes;
+ * q->free_compiled set), ir_node.pad (IR_FIELD @timestamp: compared as a date in epoch ms;
+ * IR_CONST cidrMatch networks), date constants compared with @timestamp become epoch ms,
+ * and wildcard patterns without wildcards get is_cidr/net/bits (`ip : "2001:DB8::1"`).
  */
 int eval_prepare(struct ir_query *q, struct lang_error *err);
 
@@ -33,6 +37,7 @@ enum tri eval_pred(const struct ir_query *q, uint32_t node, const struct event *
 
 struct eval_limits {
     uint32_t max_pending; /* partial sequence matches kept per query (0: a default, 10000) */
+    uint32_t max_samples_per_key; /* samples: results per join key (0: 1, as ES; max 64) */
 };
 
 /* One result: the event of an event query, or a sequence's/sample's events in stage order. */

@@ -105,6 +105,8 @@ struct xv eval_arith(struct ectx *c, const struct ir_node *n, int depth);
 /* Text of a scalar (numbers formatted into c's scratch); false for null. */
 bool xv_text(struct ectx *c, const struct xv *v, const char **s, size_t *n);
 char *scratch_alloc(struct ectx *c, size_t n);
+/* Parse a date constant: ISO 8601 text or epoch milliseconds, into epoch ms. */
+bool date_ms(const char *s, size_t n, int64_t *ms);
 /* Field value as a scalar: element c->sel of an array (c->maxn records the length). */
 struct xv xv_of_val(const struct val *v);
 /*

@@ -56,6 +56,8 @@ struct keyent {
     uint64_t lead_mask; /* leading missing stages seen for this key */
     int64_t *lead_ts;   /* per missing stage: its latest leading event */
     struct partial **slots;
+    struct held **sev; /* samples: per stage, up to max_samples events */
+    uint32_t *scnt;
     char *key;
 };
 
@@ -65,6 +67,7 @@ struct kept {
     uint32_t n;
     char *key; /* samples: the serialized key, for ordering */
     uint32_t klen;
+    uint64_t order; /* samples: generation order among equal keys */
 };
 
 struct eval_run {
@@ -98,6 +101,8 @@ struct eval_run {
     struct keyent **skeys; /* per key: slots hold a one-event "partial" per stage */
     struct kept *samples;
     size_t nsamples, samplecap;
+    uint32_t max_samples;
+    uint32_t sample_cands; /* candidates kept per stage and key: max_samples + stages - 1 */
 
     struct buf kbuf;
     uint32_t koffs[EVAL_MAX_KEYS + 1], nkeysev;
@@ -253,8 +258,11 @@ static struct keyent *key_find(struct eval_run *r, const char *k, uint32_t n, bo
     e->klen = n;
     e->key = xmalloc(n ? n : 1);
     memcpy(e->key, k, n);
-    uint32_t nslots = r->q->kind == IRQ_SAMPLE ? r->q->nstages : r->npos;
-    e->slots = xcalloc(nslots ? nslots : 1, sizeof *e->slots);
+    e->slots = xcalloc(r->npos ? r->npos : 1, sizeof *e->slots);
+    if (r->q->kind == IRQ_SAMPLE) {
+        e->sev = xcalloc((size_t)r->q->nstages * r->sample_cands, sizeof *e->sev);
+        e->scnt = xcalloc(r->q->nstages, sizeof *e->scnt);
+    }
     e->next = r->tab[h & (r->tabcap - 1)];
     r->tab[h & (r->tabcap - 1)] = e;
     r->nkeys++;
@@ -357,6 +365,11 @@ struct eval_run *eval_run_new(const struct ir_query *q, const struct eval_limits
     struct eval_run *r = xcalloc(1, sizeof *r);
     r->q = q;
     r->max_pending = lim && lim->max_pending ? lim->max_pending : 10000;
+    r->max_samples = lim && lim->max_samples_per_key ? lim->max_samples_per_key : 1;
+    if (r->max_samples > 64)
+        r->max_samples = 64;
+    /* one event may fit several stages: keep enough candidates to find distinct ones */
+    r->sample_cands = r->max_samples + (q->nstages ? q->nstages - 1 : 0);
     r->limit = UINT64_MAX;
     for (uint32_t i = 0; i < q->npipes; i++) {
         const struct ir_pipe *p = &q->pipes[i];
@@ -425,10 +438,11 @@ void eval_run_free(struct eval_run *r)
     for (size_t i = 0; i < r->tabcap; i++) {
         for (struct keyent *e = r->tab[i], *nx; e; e = nx) {
             nx = e->next;
-            if (r->q->kind == IRQ_SAMPLE)
-                for (uint32_t j = 0; j < r->q->nstages; j++)
-                    if (e->slots[j])
-                        held_put((struct held *)e->slots[j]);
+            if (e->sev)
+                for (size_t j = 0; j < (size_t)r->q->nstages * r->sample_cands; j++)
+                    held_put(e->sev[j]);
+            free(e->sev);
+            free(e->scnt);
             free(e->lead_ts);
             free(e->slots);
             free(e->key);
@@ -652,7 +666,7 @@ static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint
     }
 }
 
-/* ---- samples: one result per key, each stage filled by the first event that fits ---- */
+/* ---- samples: unordered; per key, candidates per stage, combined at the end ---- */
 
 static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t klen);
 
@@ -670,37 +684,68 @@ static void sample_feed(struct eval_run *r, const struct event *ev)
 
 static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t klen)
 {
-    const struct ir_query *q = r->q;
-    {
-        struct keyent *k = key_find(r, key, klen, true);
-        if (k->users == UINT32_MAX)
-            return; /* this key's sample is complete */
-        if (k->slots[j])
-            return;
-        bool used = false; /* one event fills one stage of a sample */
-        for (uint32_t i = 0; i < q->nstages; i++)
-            if (k->slots[i] && ((struct held *)k->slots[i]) == r->cur)
-                used = true;
-        if (used && r->cur)
-            return;
-        k->slots[j] = (struct partial *)hold_cur(r);
-        uint32_t filled = 0;
-        for (uint32_t i = 0; i < q->nstages; i++)
-            filled += k->slots[i] != NULL;
-        if (filled == q->nstages) {
-            struct kept kp = {0};
-            kp.n = q->nstages;
-            kp.ev = xmalloc(sizeof *kp.ev * kp.n);
-            for (uint32_t i = 0; i < q->nstages; i++) {
-                kp.ev[i] = (struct held *)k->slots[i];
-                k->slots[i] = NULL;
+    struct keyent *k = key_find(r, key, klen, true);
+    struct held **list = k->sev + (size_t)j * r->sample_cands;
+    if (k->scnt[j] >= r->sample_cands)
+        return;
+    if (k->scnt[j] && r->cur && list[k->scnt[j] - 1] == r->cur)
+        return; /* the same event twice under one key (a duplicated key value) */
+    list[k->scnt[j]++] = hold_cur(r);
+}
+
+/*
+ * At the end: per key, samples are combinations of one candidate per stage (the first
+ * candidates of each, in arrival order), without an event twice in one sample,
+ * at most max_samples per key; all ordered by key.
+ */
+static void sample_collect(struct eval_run *r)
+{
+    uint32_t ns = r->q->nstages, idx[64];
+    uint64_t order = 0;
+    if (ns == 0 || ns > 64)
+        return;
+    for (size_t b = 0; b < r->tabcap; b++) {
+        for (struct keyent *k = r->tab[b]; k; k = k->next) {
+            bool empty = false;
+            for (uint32_t j = 0; j < ns; j++)
+                empty |= k->scnt[j] == 0;
+            if (empty)
+                continue;
+            memset(idx, 0, sizeof idx);
+            uint32_t made = 0;
+            for (;;) {
+                bool dup = false;
+                for (uint32_t x = 0; x < ns && !dup; x++)
+                    for (uint32_t y = x + 1; y < ns && !dup; y++)
+                        dup = k->sev[x * r->sample_cands + idx[x]] ==
+                              k->sev[y * r->sample_cands + idx[y]];
+                if (!dup) {
+                    struct kept kp = {0};
+                    kp.n = ns;
+                    kp.ev = xmalloc(sizeof *kp.ev * ns);
+                    for (uint32_t j = 0; j < ns; j++) {
+                        kp.ev[j] = k->sev[j * r->sample_cands + idx[j]];
+                        kp.ev[j]->refs++;
+                    }
+                    kp.key = xmalloc(k->klen ? k->klen : 1);
+                    memcpy(kp.key, k->key, k->klen);
+                    kp.klen = k->klen;
+                    kp.order = order++;
+                    r->samples =
+                        xgrow(r->samples, &r->samplecap, r->nsamples + 1, sizeof *r->samples);
+                    r->samples[r->nsamples++] = kp;
+                    if (++made == r->max_samples)
+                        break;
+                }
+                uint32_t j = ns; /* next combination, the last stage fastest */
+                while (j-- > 0) {
+                    if (++idx[j] < k->scnt[j])
+                        break;
+                    idx[j] = 0;
+                }
+                if (j == UINT32_MAX)
+                    break;
             }
-            kp.key = xmalloc(k->klen ? k->klen : 1);
-            memcpy(kp.key, k->key, k->klen);
-            kp.klen = k->klen;
-            r->samples = xgrow(r->samples, &r->samplecap, r->nsamples + 1, sizeof *r->samples);
-            r->samples[r->nsamples++] = kp;
-            k->users = UINT32_MAX;
         }
     }
 }
@@ -772,7 +817,8 @@ static int kept_cmp(const void *pa, const void *pb)
         if (c)
             return c;
     }
-    return (i < a->klen) - (j < b->klen);
+    int c = (i < a->klen) - (j < b->klen);
+    return c ? c : (a->order < b->order ? -1 : a->order > b->order);
 }
 
 /* ---- feeding ---- */
@@ -815,6 +861,8 @@ void eval_run_finish(struct eval_run *r, eval_match_fn fn, void *ud)
 {
     if (r->q->kind == IRQ_SEQUENCE && r->nawait)
         release_awaiting(r, 0, true, fn, ud);
+    if (r->q->kind == IRQ_SAMPLE)
+        sample_collect(r);
     if (r->q->kind == IRQ_SAMPLE && r->nsamples) {
         qsort(r->samples, r->nsamples, sizeof *r->samples, kept_cmp);
         for (size_t i = 0; i < r->nsamples; i++) {

@@ -25,6 +25,8 @@ uint32_t cp_fold(uint32_t c)
             return (c & 1) ? c + 1 : c;
         return (c & 1) ? c : c + 1;
     }
+    if (c == 0x3c2)
+        return 0x3c3; /* final sigma */
     if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2)
         return c + 0x20; /* Greek */
     if (c >= 0x410 && c <= 0x42f)

@@ -44,13 +44,13 @@ struct proc {
     uint32_t pid;
     uint64_t start; /* CLOCK_BOOTTIME ns (tick precision when seeded from /proc) */
     char entity_id[PROC_ENTITY_ID_LEN + 1];
-    uint32_t ppid;    /* 0 when unknown */
-    uint64_t pstart;  /* the parent's start, 0 when unknown */
+    uint32_t ppid;                                 /* 0 when unknown */
+    uint64_t pstart;                               /* the parent's start, 0 when unknown */
     char parent_entity_id[PROC_ENTITY_ID_LEN + 1]; /* "" when unknown */
 
     bool has_exec; /* the fields below are known (from an exec, a fork copy or /proc) */
     const char *name, *executable, *filename, *cwd; /* "" when unknown */
-    const char *argv; /* argv_len bytes, NUL-separated */
+    const char *argv;                               /* argv_len bytes, NUL-separated */
     size_t argv_len;
     uint32_t argc;
     bool args_truncated;

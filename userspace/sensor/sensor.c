@@ -40,9 +40,8 @@ static const size_t fixed_size[VIGIL_REC_COUNT] = {
 const char *sensor_kind_name(unsigned kind)
 {
     static const char *const names[VIGIL_REC_COUNT] = {
-        [VIGIL_REC_EXEC] = "exec",       [VIGIL_REC_FORK] = "fork",
-        [VIGIL_REC_EXIT] = "exit",       [VIGIL_REC_CONNECT] = "connect",
-        [VIGIL_REC_SETNAME] = "setname",
+        [VIGIL_REC_EXEC] = "exec",       [VIGIL_REC_FORK] = "fork",       [VIGIL_REC_EXIT] = "exit",
+        [VIGIL_REC_CONNECT] = "connect", [VIGIL_REC_SETNAME] = "setname",
     };
     return kind < VIGIL_REC_COUNT && names[kind] ? names[kind] : "?";
 }
@@ -146,8 +145,7 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen)
     }
     if (s->o.verbose) { /* the verifier's statistics for each program */
         struct bpf_program *prog;
-        bpf_object__for_each_program(prog, s->skel->obj)
-            bpf_program__set_log_level(prog, 4);
+        bpf_object__for_each_program(prog, s->skel->obj) bpf_program__set_log_level(prog, 4);
     }
     if ((r = vigil_bpf__load(s->skel))) {
         snprintf(err, errlen, "load BPF programs: %s%s", strerror(-r),
@@ -178,8 +176,7 @@ int sensor_track(struct sensor *s, uint32_t tgid)
     __u8 one = 1;
     if (!s->skel)
         return -ENOTCONN;
-    if (bpf_map__update_elem(s->skel->maps.tracked, &tgid, sizeof tgid, &one, sizeof one,
-                             BPF_ANY))
+    if (bpf_map__update_elem(s->skel->maps.tracked, &tgid, sizeof tgid, &one, sizeof one, BPF_ANY))
         return -errno;
     return 0;
 }

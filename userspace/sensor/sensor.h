@@ -34,12 +34,12 @@ struct sensor_opts {
     struct fieldtab *ft;      /* required */
     sensor_event_fn on_event; /* required */
     void *arg;
-    uint32_t argv_max;    /* argv bytes per exec, 0: VIGIL_ARGV_DEFAULT, max VIGIL_ARGV_CAP */
-    uint32_t ringbuf_mb;  /* ring buffer size in MiB (power of two), 0: 16 */
-    bool follow;          /* report only the trees of processes given to sensor_track() */
-    bool verbose;         /* libbpf's debug output on stderr */
-    bool no_seed;         /* do not read procfs at attach (tests) */
-    const char *procfs;   /* NULL: "/proc" */
+    uint32_t argv_max;   /* argv bytes per exec, 0: VIGIL_ARGV_DEFAULT, max VIGIL_ARGV_CAP */
+    uint32_t ringbuf_mb; /* ring buffer size in MiB (power of two), 0: 16 */
+    bool follow;         /* report only the trees of processes given to sensor_track() */
+    bool verbose;        /* libbpf's debug output on stderr */
+    bool no_seed;        /* do not read procfs at attach (tests) */
+    const char *procfs;  /* NULL: "/proc" */
     const char *machine_id_path; /* NULL: "/etc/machine-id" */
 };
 

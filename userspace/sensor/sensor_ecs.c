@@ -7,8 +7,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +145,34 @@ static void set_nonempty(struct event *ev, uint32_t id, const char *s)
         event_set_cstr(ev, id, s);
 }
 
+/*
+ * The name of id in an /etc/passwd-style file (name:x:id:...), into out. Read directly rather
+ * than through NSS: works in a static binary, and the cache below makes it once per id.
+ */
+static void name_from_file(const char *path, uint32_t id, char *out, size_t cap)
+{
+    size_t n;
+    char *text = file_read_all(path, &n);
+    if (!text)
+        return;
+    for (char *line = text; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2) {
+            char *end;
+            unsigned long v = strtoul(c2 + 1, &end, 10);
+            if (end != c2 + 1 && *end == ':' && v == id) {
+                snprintf(out, cap, "%.*s", (int)(c1 - line), line);
+                break;
+            }
+        }
+        line = next;
+    }
+    free(text);
+}
+
 static const char *cached_name(struct name_cache *c, uint32_t *next, uint32_t id, bool group)
 {
     for (int i = 0; i < NAME_CACHE_SIZE; i++)
@@ -157,16 +183,7 @@ static const char *cached_name(struct name_cache *c, uint32_t *next, uint32_t id
     e->used = true;
     e->id = id;
     e->name[0] = 0;
-    char buf[4096];
-    if (group) {
-        struct group g, *r = NULL;
-        if (getgrgid_r(id, &g, buf, sizeof buf, &r) == 0 && r)
-            snprintf(e->name, sizeof e->name, "%s", r->gr_name);
-    } else {
-        struct passwd pw, *r = NULL;
-        if (getpwuid_r(id, &pw, buf, sizeof buf, &r) == 0 && r)
-            snprintf(e->name, sizeof e->name, "%s", r->pw_name);
-    }
+    name_from_file(group ? "/etc/group" : "/etc/passwd", id, e->name, sizeof e->name);
     return e->name;
 }
 
@@ -245,11 +262,9 @@ static void put_user(struct sensor *s, const struct proc *p)
         return;
     struct event *ev = &s->ev;
     set_u32_str(ev, s->sf[SF_USER_ID], p->euid);
-    set_nonempty(ev, s->sf[SF_USER_NAME],
-                 cached_name(s->users, &s->users_next, p->euid, false));
+    set_nonempty(ev, s->sf[SF_USER_NAME], cached_name(s->users, &s->users_next, p->euid, false));
     set_u32_str(ev, s->sf[SF_GROUP_ID], p->egid);
-    set_nonempty(ev, s->sf[SF_GROUP_NAME],
-                 cached_name(s->groups, &s->groups_next, p->egid, true));
+    set_nonempty(ev, s->sf[SF_GROUP_NAME], cached_name(s->groups, &s->groups_next, p->egid, true));
 }
 
 /* The fields every event has. */
@@ -372,6 +387,10 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
         .euid = e->euid,
         .egid = e->egid,
     };
+    /* fexecve() and execveat(AT_EMPTY_PATH) name a descriptor: the image's name says more */
+    if ((str_has_prefix(filename, "/dev/fd/") || str_has_prefix(filename, "/proc/self/fd/")) &&
+        exe[0])
+        x.name = base_name(exe);
     if (!*x.name)
         x.name = comm;
     struct proc *p =
@@ -444,14 +463,22 @@ static void addr_text(uint16_t family, const uint8_t *a, char out[INET6_ADDRSTRL
 static const char *transport_name(uint16_t type, uint16_t proto)
 {
     switch (proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 1: return "icmp";
-    case 58: return "ipv6-icmp";
-    case 132: return "sctp";
-    case 136: return "udplite";
-    case 262: return "tcp"; /* MPTCP */
-    default: break;
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 1:
+        return "icmp";
+    case 58:
+        return "ipv6-icmp";
+    case 132:
+        return "sctp";
+    case 136:
+        return "udplite";
+    case 262:
+        return "tcp"; /* MPTCP */
+    default:
+        break;
     }
     if (proto == 0 && type == 1)
         return "tcp";
@@ -523,11 +550,17 @@ static int on_setname_rec(struct sensor *s, const struct vigil_rec_setname *r)
 int sensor_ecs_record(struct sensor *s, const struct vigil_rec_hdr *h, size_t len)
 {
     switch (h->kind) {
-    case VIGIL_REC_EXEC: return on_exec_rec(s, (const struct vigil_rec_exec *)h, len);
-    case VIGIL_REC_FORK: return on_fork_rec(s, (const struct vigil_rec_fork *)h);
-    case VIGIL_REC_EXIT: return on_exit_rec(s, (const struct vigil_rec_exit *)h);
-    case VIGIL_REC_CONNECT: return on_connect_rec(s, (const struct vigil_rec_connect *)h);
-    case VIGIL_REC_SETNAME: return on_setname_rec(s, (const struct vigil_rec_setname *)h);
-    default: return -EINVAL;
+    case VIGIL_REC_EXEC:
+        return on_exec_rec(s, (const struct vigil_rec_exec *)h, len);
+    case VIGIL_REC_FORK:
+        return on_fork_rec(s, (const struct vigil_rec_fork *)h);
+    case VIGIL_REC_EXIT:
+        return on_exit_rec(s, (const struct vigil_rec_exit *)h);
+    case VIGIL_REC_CONNECT:
+        return on_connect_rec(s, (const struct vigil_rec_connect *)h);
+    case VIGIL_REC_SETNAME:
+        return on_setname_rec(s, (const struct vigil_rec_setname *)h);
+    default:
+        return -EINVAL;
     }
 }

@@ -6,45 +6,45 @@
 #include "sensor/sensor.h"
 
 /* Event fields with fixed names, interned once. */
-#define SENSOR_FIELDS(F)                                                                       \
-    F(TIMESTAMP, "@timestamp")                                                                 \
-    F(ECS_VERSION, "ecs.version")                                                              \
-    F(EVENT_KIND, "event.kind")                                                                \
-    F(EVENT_CATEGORY, "event.category")                                                        \
-    F(EVENT_TYPE, "event.type")                                                                \
-    F(EVENT_ACTION, "event.action")                                                            \
-    F(EVENT_OUTCOME, "event.outcome")                                                          \
-    F(EVENT_SEQUENCE, "event.sequence")                                                        \
-    F(HOST_NAME, "host.name")                                                                  \
-    F(HOST_HOSTNAME, "host.hostname")                                                          \
-    F(HOST_ID, "host.id")                                                                      \
-    F(HOST_ARCH, "host.architecture")                                                          \
-    F(HOST_OS_TYPE, "host.os.type")                                                            \
-    F(HOST_OS_KERNEL, "host.os.kernel")                                                        \
-    F(HOST_OS_NAME, "host.os.name")                                                            \
-    F(HOST_OS_FAMILY, "host.os.family")                                                        \
-    F(HOST_OS_PLATFORM, "host.os.platform")                                                    \
-    F(HOST_OS_VERSION, "host.os.version")                                                      \
-    F(USER_ID, "user.id")                                                                      \
-    F(USER_NAME, "user.name")                                                                  \
-    F(GROUP_ID, "group.id")                                                                    \
-    F(GROUP_NAME, "group.name")                                                                \
-    F(DST_IP, "destination.ip")                                                                \
-    F(DST_PORT, "destination.port")                                                            \
-    F(SRC_IP, "source.ip")                                                                     \
-    F(SRC_PORT, "source.port")                                                                 \
-    F(NET_TRANSPORT, "network.transport")                                                      \
-    F(NET_TYPE, "network.type")                                                                \
-    F(NET_DIRECTION, "network.direction")                                                      \
-    F(NET_IANA, "network.iana_number")                                                         \
-    F(PROCESS_THREAD_ID, "process.thread.id")                                                  \
-    F(PROCESS_EXIT_CODE, "process.exit_code")                                                  \
-    F(PROCESS_TITLE, "process.title")                                                          \
-    F(PROCESS_ARGS_TRUNC, "process.args_truncated")                                            \
-    F(CONNECT_RESULT, "vigil.connect.result")                                                  \
-    F(CONNECT_ERRNO, "vigil.connect.errno")                                                    \
-    F(EXEC_FILENAME, "vigil.exec.filename")                                                    \
-    F(CGROUP_ID, "vigil.cgroup.id")                                                            \
+#define SENSOR_FIELDS(F)                                                                           \
+    F(TIMESTAMP, "@timestamp")                                                                     \
+    F(ECS_VERSION, "ecs.version")                                                                  \
+    F(EVENT_KIND, "event.kind")                                                                    \
+    F(EVENT_CATEGORY, "event.category")                                                            \
+    F(EVENT_TYPE, "event.type")                                                                    \
+    F(EVENT_ACTION, "event.action")                                                                \
+    F(EVENT_OUTCOME, "event.outcome")                                                              \
+    F(EVENT_SEQUENCE, "event.sequence")                                                            \
+    F(HOST_NAME, "host.name")                                                                      \
+    F(HOST_HOSTNAME, "host.hostname")                                                              \
+    F(HOST_ID, "host.id")                                                                          \
+    F(HOST_ARCH, "host.architecture")                                                              \
+    F(HOST_OS_TYPE, "host.os.type")                                                                \
+    F(HOST_OS_KERNEL, "host.os.kernel")                                                            \
+    F(HOST_OS_NAME, "host.os.name")                                                                \
+    F(HOST_OS_FAMILY, "host.os.family")                                                            \
+    F(HOST_OS_PLATFORM, "host.os.platform")                                                        \
+    F(HOST_OS_VERSION, "host.os.version")                                                          \
+    F(USER_ID, "user.id")                                                                          \
+    F(USER_NAME, "user.name")                                                                      \
+    F(GROUP_ID, "group.id")                                                                        \
+    F(GROUP_NAME, "group.name")                                                                    \
+    F(DST_IP, "destination.ip")                                                                    \
+    F(DST_PORT, "destination.port")                                                                \
+    F(SRC_IP, "source.ip")                                                                         \
+    F(SRC_PORT, "source.port")                                                                     \
+    F(NET_TRANSPORT, "network.transport")                                                          \
+    F(NET_TYPE, "network.type")                                                                    \
+    F(NET_DIRECTION, "network.direction")                                                          \
+    F(NET_IANA, "network.iana_number")                                                             \
+    F(PROCESS_THREAD_ID, "process.thread.id")                                                      \
+    F(PROCESS_EXIT_CODE, "process.exit_code")                                                      \
+    F(PROCESS_TITLE, "process.title")                                                              \
+    F(PROCESS_ARGS_TRUNC, "process.args_truncated")                                                \
+    F(CONNECT_RESULT, "vigil.connect.result")                                                      \
+    F(CONNECT_ERRNO, "vigil.connect.errno")                                                        \
+    F(EXEC_FILENAME, "vigil.exec.filename")                                                        \
+    F(CGROUP_ID, "vigil.cgroup.id")                                                                \
     F(EXIT_SIGNAL, "vigil.exit.signal")
 
 #define SF_ENUM(id, name) SF_##id,
@@ -52,19 +52,19 @@ enum sensor_field { SENSOR_FIELDS(SF_ENUM) SF_COUNT };
 #undef SF_ENUM
 
 /* Fields of one process, under "process." and "process.parent.". ORDER PF */
-#define PROC_FIELDS(F)                                                                         \
-    F(PID, "pid")                                                                              \
-    F(ENTITY_ID, "entity_id")                                                                  \
-    F(NAME, "name")                                                                            \
-    F(EXECUTABLE, "executable")                                                                \
-    F(ARGS, "args")                                                                            \
-    F(ARGS_COUNT, "args_count")                                                                \
-    F(COMMAND_LINE, "command_line")                                                            \
-    F(WORKING_DIRECTORY, "working_directory")                                                  \
-    F(START, "start")                                                                          \
-    F(USER_ID, "user.id")                                                                      \
-    F(GROUP_ID, "group.id")                                                                    \
-    F(REAL_USER_ID, "real_user.id")                                                            \
+#define PROC_FIELDS(F)                                                                             \
+    F(PID, "pid")                                                                                  \
+    F(ENTITY_ID, "entity_id")                                                                      \
+    F(NAME, "name")                                                                                \
+    F(EXECUTABLE, "executable")                                                                    \
+    F(ARGS, "args")                                                                                \
+    F(ARGS_COUNT, "args_count")                                                                    \
+    F(COMMAND_LINE, "command_line")                                                                \
+    F(WORKING_DIRECTORY, "working_directory")                                                      \
+    F(START, "start")                                                                              \
+    F(USER_ID, "user.id")                                                                          \
+    F(GROUP_ID, "group.id")                                                                        \
+    F(REAL_USER_ID, "real_user.id")                                                                \
     F(REAL_GROUP_ID, "real_group.id")
 
 #define PF_ENUM(id, name) PF_##id,
@@ -106,7 +106,7 @@ struct sensor {
 
     /* per-event scratch, reused (grows to the largest argv seen) */
     struct event ev;
-    struct buf text;       /* paths and command lines being built */
+    struct buf text; /* paths and command lines being built */
     const char **argp;
     size_t *argl;
     size_t argcap;

@@ -10,8 +10,8 @@
 
 /* ORDER VP */
 static const char *const vp_names[VP_COUNT] = {
-    "name", "executable", "args", "args_count", "command_line", "title", "env_vars",
-    "working_directory",
+    "name",         "executable", "args",     "args_count",
+    "command_line", "title",      "env_vars", "working_directory",
 };
 
 static uint32_t intern(struct fieldtab *ft, const char *name)
@@ -27,7 +27,6 @@ static const struct view_ids *bind(const struct view_maps *m, struct fieldtab *f
         return c;
     c->ft = ft;
     c->action = intern(ft, "event.action");
-    c->category = intern(ft, "event.category");
     c->user_id = intern(ft, "user.id");
     char name[64];
     for (int k = 0; k < 2; k++)
@@ -50,64 +49,7 @@ static const struct view_ids *bind(const struct view_maps *m, struct fieldtab *f
     return c;
 }
 
-/* ---- small string helpers (byte ranges; strings from events are NUL-terminated) ---- */
-
-struct str {
-    const char *s;
-    size_t n;
-};
-
-static struct str mk(const char *s)
-{
-    return (struct str){s, s ? strlen(s) : 0};
-}
-
-static bool eq(struct str a, const char *b)
-{
-    return a.s && strlen(b) == a.n && memcmp(a.s, b, a.n) == 0;
-}
-
-static bool ends_nocase(struct str a, const char *suf)
-{
-    size_t k = strlen(suf);
-    return a.s && a.n >= k && mem_eq_nocase(a.s + a.n - k, k, suf, k);
-}
-
-static bool in_list(const struct strlist *l, struct str s, bool nocase)
-{
-    if (!s.s)
-        return false;
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->len[i] == s.n && (nocase ? mem_eq_nocase(s.s, s.n, l->s[i], s.n)
-                                        : memcmp(s.s, l->s[i], s.n) == 0))
-            return true;
-    return false;
-}
-
-/* The part after the last '/' (and, with dos, after the last '\\'). */
-static struct str base(struct str p, bool dos)
-{
-    size_t i = p.n;
-    while (i > 0 && p.s[i - 1] != '/' && !(dos && p.s[i - 1] == '\\'))
-        i--;
-    return (struct str){p.s + i, p.n - i};
-}
-
-static bool has_slash(struct str s)
-{
-    return s.s && memchr(s.s, '/', s.n) != NULL;
-}
-
 /* ---- reading one process's fields ---- */
-
-static struct str val_str(const struct val *v)
-{
-    if (v && v->type == VAL_ARRAY)
-        v = v->n ? &v->items[0] : NULL;
-    if (v && (v->type == VAL_STR || v->type == VAL_IP))
-        return (struct str){v->s, v->n};
-    return (struct str){NULL, 0};
-}
 
 /* What the view reads of one process (k = 0: process.*, 1: process.parent.*). */
 struct pin {
@@ -119,10 +61,10 @@ struct pin {
 static void read_pin(const struct view_ids *ids, const struct event *ev, int k, struct pin *p)
 {
     const uint32_t *f = ids->p[k];
-    p->name = val_str(event_get(ev, f[VP_NAME]));
-    p->exe = val_str(event_get(ev, f[VP_EXE]));
-    p->title = val_str(event_get(ev, f[VP_TITLE]));
-    p->cwd = val_str(event_get(ev, f[VP_CWD]));
+    p->name = view_val_str(event_get(ev, f[VP_NAME]));
+    p->exe = view_val_str(event_get(ev, f[VP_EXE]));
+    p->title = view_val_str(event_get(ev, f[VP_TITLE]));
+    p->cwd = view_val_str(event_get(ev, f[VP_CWD]));
     p->args = event_get(ev, f[VP_ARGS]);
     p->env = event_get(ev, f[VP_ENV]);
     if (p->args && p->args->type == VAL_ARRAY)
@@ -139,183 +81,21 @@ static struct str arg(const struct pin *p, uint32_t i)
         return (struct str){NULL, 0};
     if (p->args->type == VAL_STR)
         return (struct str){p->args->s, p->args->n};
-    return val_str(&p->args->items[i]);
-}
-
-/* The value of KEY in the env_vars array ("KEY=VALUE"); .s NULL when absent. */
-static struct str env_get(const struct val *env, const char *key)
-{
-    struct str none = {NULL, 0};
-    if (!env || !*key)
-        return none;
-    size_t k = strlen(key);
-    uint32_t n = env->type == VAL_ARRAY ? env->n : 1;
-    for (uint32_t i = 0; i < n; i++) {
-        struct str e = val_str(env->type == VAL_ARRAY ? &env->items[i] : env);
-        if (e.s && e.n > k && memcmp(e.s, key, k) == 0 && e.s[k] == '=')
-            return (struct str){e.s + k + 1, e.n - k - 1};
-    }
-    return none;
-}
-
-/* ---- building strings in the out event's arena ---- */
-
-static char *cat(struct arena *a, struct str x, struct str y, struct str z)
-{
-    char *p = arena_alloc(a, x.n + y.n + z.n + 1);
-    memcpy(p, x.s, x.n);
-    memcpy(p + x.n, y.s, y.n);
-    memcpy(p + x.n + y.n, z.s, z.n);
-    p[x.n + y.n + z.n] = 0;
-    return p;
-}
-
-/* Collapse "//", "/./" and "/../" of an absolute path in place; returns the new length. */
-static size_t normalize(char *p, size_t n)
-{
-    size_t o = 0, i = 0;
-    while (i < n) {
-        while (i < n && p[i] == '/')
-            i++;
-        size_t s = i;
-        while (i < n && p[i] != '/')
-            i++;
-        size_t len = i - s;
-        if (len == 0 || (len == 1 && p[s] == '.'))
-            continue;
-        if (len == 2 && p[s] == '.' && p[s + 1] == '.') {
-            while (o > 0 && p[o - 1] != '/')
-                o--;
-            if (o > 0)
-                o--;
-            continue;
-        }
-        p[o++] = '/';
-        memmove(p + o, p + s, len);
-        o += len;
-    }
-    if (o == 0)
-        p[o++] = '/';
-    p[o] = 0;
-    return o;
-}
-
-static void slashes_to_backslashes(char *p)
-{
-    for (; *p; p++)
-        if (*p == '/')
-            *p = '\\';
-}
-
-static bool is_dos_path(struct str s)
-{
-    if (s.n >= 3 && ((s.s[0] | 0x20) >= 'a' && (s.s[0] | 0x20) <= 'z') && s.s[1] == ':' &&
-        (s.s[2] == '\\' || s.s[2] == '/'))
-        return true;
-    return s.n >= 2 && s.s[0] == '\\' && s.s[1] == '\\';
-}
-
-/* Append ".exe" when the last path component has no extension (Wine's rule for `wine notepad`). */
-static char *with_exe(struct arena *a, char *p)
-{
-    struct str b = base(mk(p), true);
-    if (memchr(b.s, '.', b.n))
-        return p;
-    return cat(a, mk(p), mk(".exe"), mk(""));
-}
-
-struct prefix {
-    struct str dir; /* the Wine prefix without trailing '/', .s NULL when unknown */
-};
-
-/*
- * The DOS path Windows sees for a program path `pe` as given on the Linux command line.
- * wine: built-in lookup and prefix drive mapping apply; otherwise (mono, binfmt without a
- * prefix) absolute paths are on the Unix drive.
- */
-static char *dos_path(const struct view_maps *m, struct arena *a, struct str pe, struct str cwd,
-                      const struct prefix *pfx, bool wine)
-{
-    if (is_dos_path(pe)) {
-        char *p = cat(a, pe, mk(""), mk(""));
-        slashes_to_backslashes(p);
-        return wine ? with_exe(a, p) : p;
-    }
-    char *abs;
-    if (!has_slash(pe) && wine) {
-        struct str stem = pe;
-        if (ends_nocase(stem, ".exe"))
-            stem.n -= 4;
-        for (uint32_t i = 0; i < m->wine.builtins.n; i++)
-            if (mem_eq_nocase(stem.s, stem.n, m->wine.builtins.s[i],
-                              strlen(m->wine.builtins.s[i])))
-                return with_exe(a, cat(a, mk(m->wine.system_dir), mk("\\"), pe));
-    }
-    if (pe.n && pe.s[0] == '/') {
-        abs = cat(a, pe, mk(""), mk(""));
-    } else if (cwd.n && cwd.s[0] == '/') {
-        abs = cat(a, cwd, mk("/"), pe);
-    } else { /* relative, no cwd known: the best we can say */
-        char *p = cat(a, pe, mk(""), mk(""));
-        slashes_to_backslashes(p);
-        return wine ? with_exe(a, p) : p;
-    }
-    size_t n = normalize(abs, strlen(abs));
-    char *out = NULL;
-    if (pfx && pfx->dir.s) {
-        const struct str d = pfx->dir;
-        if (n >= d.n && memcmp(abs, d.s, d.n) == 0 && abs[d.n] == '/') {
-            const char *rest = abs + d.n + 1;
-            if (str_has_prefix(rest, "drive_c") && (rest[7] == '/' || rest[7] == 0)) {
-                out = cat(a, mk(m->wine.system_drive), mk("\\"),
-                          mk(rest[7] ? rest + 8 : ""));
-            } else if (str_has_prefix(rest, "dosdevices/") && rest[11] && rest[12] == ':' &&
-                       (rest[13] == '/' || rest[13] == 0)) {
-                char drive[3] = {(char)(rest[11] & ~0x20), ':', 0};
-                out = cat(a, mk(drive), mk("\\"), mk(rest[13] ? rest + 14 : ""));
-            }
-        }
-    }
-    if (!out)
-        out = cat(a, mk(m->wine.unix_drive), mk(abs), mk(""));
-    slashes_to_backslashes(out);
-    return wine ? with_exe(a, out) : out;
-}
-
-/* The Wine prefix of a process: $WINEPREFIX, else $HOME/.wine, else /root/.wine for uid 0. */
-static void find_prefix(const struct view_maps *m, struct arena *a, const struct val *env,
-                        struct str uid, struct prefix *pfx)
-{
-    struct str d = env_get(env, m->wine.prefix_env);
-    if (!d.s || !d.n || d.s[0] != '/') {
-        struct str home = env_get(env, m->wine.home_env);
-        if ((!home.s || home.s[0] != '/') && eq(uid, "0"))
-            home = mk(m->wine.root_home);
-        d = home.s && home.s[0] == '/'
-                ? (struct str){cat(a, home, mk("/"), mk(m->wine.default_prefix)), 0}
-                : (struct str){NULL, 0};
-        d.n = d.s ? strlen(d.s) : 0;
-    }
-    if (d.s) {
-        char *p = cat(a, d, mk(""), mk(""));
-        d.n = normalize(p, d.n);
-        d.s = p;
-    }
-    pfx->dir = d;
+    return view_val_str(&p->args->items[i]);
 }
 
 /* ---- classification ---- */
 
 /* What the Windows view says of one process. */
 struct pres {
-    const char *adapter;           /* NULL: not a Windows process */
+    const char *adapter; /* NULL: not a Windows process */
     const struct view_alias *alias;
-    bool transient;                /* an exec that always execs again: no Windows "start" */
-    const char *name, *exe;        /* exe NULL: keep the Linux value */
+    bool transient;         /* an exec that always execs again: no Windows "start" */
+    const char *name, *exe; /* exe NULL: keep the Linux value */
     const char **argv;
     size_t *argl;
     uint32_t argc;
-    bool quote0;                   /* quote argv[0] always (Wine's rebuilt command line) */
+    bool quote0; /* quote argv[0] always (Wine's rebuilt command line) */
 };
 
 static void set_args(struct arena *a, struct pres *r, const char *first, const struct pin *p,
@@ -341,27 +121,27 @@ static bool wine_loader(const struct view_maps *m, struct str s, bool allow_bare
 {
     if (!s.s)
         return false;
-    struct str b = base(s, false);
-    if (!in_list(&m->wine.loaders, b, false))
+    struct str b = view_base(s, false);
+    if (!view_in_list(&m->wine.loaders, b, false))
         return false;
     if (b.s == s.s)
         return allow_bare;
     struct str dir = {s.s, (size_t)(b.s - s.s)};
     while (dir.n > 1 && dir.s[dir.n - 1] == '/')
         dir.n--;
-    return in_list(&m->wine.dirs, dir, false);
+    return view_in_list(&m->wine.dirs, dir, false);
 }
 
 /* Is s one of Wine's wrapper scripts, in a Wine directory? */
 static bool wine_helper(const struct view_maps *m, struct str s)
 {
-    struct str b = base(s, false);
-    if (!s.s || b.s == s.s || !in_list(&m->wine.wrappers, b, false))
+    struct str b = view_base(s, false);
+    if (!s.s || b.s == s.s || !view_in_list(&m->wine.wrappers, b, false))
         return false;
     struct str dir = {s.s, (size_t)(b.s - s.s)};
     while (dir.n > 1 && dir.s[dir.n - 1] == '/')
         dir.n--;
-    return in_list(&m->wine.dirs, dir, false);
+    return view_in_list(&m->wine.dirs, dir, false);
 }
 
 static bool wine_classify(const struct view_maps *m, struct arena *a, const struct pin *p,
@@ -370,7 +150,7 @@ static bool wine_classify(const struct view_maps *m, struct arena *a, const stru
     struct str a0 = arg(p, 0);
     uint32_t idx;
     bool transient = false;
-    if (a0.s && in_list(&m->wine.interps, base(a0, false), false)) {
+    if (a0.s && view_in_list(&m->wine.interps, view_base(a0, false), false)) {
         /* a #! script: [interpreter, options..., script, args...] */
         uint32_t k = 1;
         while (k < p->nargs && arg(p, k).n && arg(p, k).s[0] == '-')
@@ -386,10 +166,10 @@ static bool wine_classify(const struct view_maps *m, struct arena *a, const stru
         transient = true;
     } else if (wine_loader(m, a0, true)) {
         idx = 1;
-        bool pre = in_list(&m->wine.preloaders, base(a0, false), false);
+        bool pre = view_in_list(&m->wine.preloaders, view_base(a0, false), false);
         if (pre && wine_loader(m, arg(p, 1), true))
             idx = 2;
-        transient = !pre && p->env && !env_get(p->env, m->wine.reexec_env).s;
+        transient = !pre && p->env && !view_env_get(p->env, m->wine.reexec_env).s;
     } else if (wine_loader(m, p->exe, false)) {
         idx = 0; /* argv already rewritten by Wine (argv[0] dropped): seen after the fact */
     } else {
@@ -404,22 +184,22 @@ static bool wine_classify(const struct view_maps *m, struct arena *a, const stru
     r->transient = transient;
     struct str pe = arg(p, idx);
     if (pe.s && pe.n) {
-        struct prefix pfx;
-        find_prefix(m, a, penv, uid, &pfx);
-        r->exe = dos_path(m, a, pe, p->cwd, &pfx, true);
-        struct str b = base(mk(r->exe), true);
-        r->name = cat(a, b, mk(""), mk(""));
-        bool child = env_get(p->env, m->wine.child_env).s != NULL;
+        struct view_prefix pfx;
+        view_find_prefix(m, a, penv, uid, &pfx);
+        r->exe = view_dos_path(m, a, pe, p->cwd, &pfx, true);
+        struct str b = view_base(mk(r->exe), true);
+        r->name = view_cat(a, b, mk(""), mk(""));
+        bool child = view_env_get(p->env, m->wine.child_env).s != NULL;
         /* a CreateProcess child sees its parent's command line; a top-level program the one
          * Wine rebuilds: its full DOS path, quoted */
-        set_args(a, r, child ? cat(a, pe, mk(""), mk("")) : r->exe, p, idx + 1, UINT32_MAX);
+        set_args(a, r, child ? view_cat(a, pe, mk(""), mk("")) : r->exe, p, idx + 1, UINT32_MAX);
         r->quote0 = !child;
     } else if (!(m->wine.use_title && p->title.n)) {
         r->adapter = NULL; /* a Wine loader with nothing to say what it runs */
         return false;
     }
     if (m->wine.use_title && p->title.n)
-        r->name = cat(a, p->title, mk(""), mk(""));
+        r->name = view_cat(a, p->title, mk(""), mk(""));
     return true;
 }
 
@@ -427,15 +207,15 @@ static bool mono_classify(const struct view_maps *m, struct arena *a, const stru
                           struct pres *r)
 {
     struct str a0 = arg(p, 0);
-    if (!(a0.s && in_list(&m->mono.hosts, base(a0, false), false)) &&
-        !(p->exe.s && in_list(&m->mono.hosts, base(p->exe, false), false)))
+    if (!(a0.s && view_in_list(&m->mono.hosts, view_base(a0, false), false)) &&
+        !(p->exe.s && view_in_list(&m->mono.hosts, view_base(p->exe, false), false)))
         return false;
     uint32_t k = 1;
     while (k < p->nargs) {
         struct str s = arg(p, k);
         if (s.n && s.s[0] == '-')
-            k += in_list(&m->mono.opts_with_value, s, false) ? 2 : 1;
-        else if (in_list(&m->mono.skip_words, s, false))
+            k += view_in_list(&m->mono.opts_with_value, s, false) ? 2 : 1;
+        else if (view_in_list(&m->mono.skip_words, s, false))
             k++;
         else
             break;
@@ -447,12 +227,12 @@ static bool mono_classify(const struct view_maps *m, struct arena *a, const stru
     if (!ok)
         return false;
     r->adapter = "mono";
-    r->exe = dos_path(m, a, pe, p->cwd, NULL, false);
-    struct str b = base(pe, false);
+    r->exe = view_dos_path(m, a, pe, p->cwd, NULL, false);
+    struct str b = view_base(pe, false);
     if (ends_nocase(b, ".dll"))
-        r->name = cat(a, (struct str){b.s, b.n - 4}, mk(m->mono.dll_name_suffix), mk(""));
+        r->name = view_cat(a, (struct str){b.s, b.n - 4}, mk(m->mono.dll_name_suffix), mk(""));
     else
-        r->name = cat(a, b, mk(""), mk(""));
+        r->name = view_cat(a, b, mk(""), mk(""));
     set_args(a, r, r->exe, p, k + 1, UINT32_MAX);
     return true;
 }
@@ -465,22 +245,22 @@ static bool binfmt_classify(const struct view_maps *m, struct arena *a, const st
         ok = ends_nocase(p->name, m->binfmt.suffixes.s[i]);
     /* the image run is an interpreter, not the .exe itself */
     if (!ok || !p->exe.s ||
-        mem_eq_nocase(base(p->exe, false).s, base(p->exe, false).n, p->name.s, p->name.n))
+        mem_eq_nocase(view_base(p->exe, false).s, view_base(p->exe, false).n, p->name.s, p->name.n))
         return false;
     uint32_t k = UINT32_MAX;
     for (uint32_t i = 0; i < p->nargs && k == UINT32_MAX; i++) {
-        struct str b = base(arg(p, i), false);
+        struct str b = view_base(arg(p, i), false);
         if (b.s && (mem_eq_nocase(b.s, b.n, p->name.s, p->name.n) ||
                     /* a comm-truncated name (15 characters) */
                     (p->name.n == 15 && b.n > 15 && mem_eq_nocase(b.s, 15, p->name.s, 15))))
             k = i;
     }
     struct str pe = k == UINT32_MAX ? p->name : arg(p, k);
-    struct prefix pfx;
-    find_prefix(m, a, penv, uid, &pfx);
+    struct view_prefix pfx;
+    view_find_prefix(m, a, penv, uid, &pfx);
     r->adapter = "binfmt";
-    r->exe = dos_path(m, a, pe, p->cwd, &pfx, false);
-    r->name = cat(a, base(pe, false), mk(""), mk(""));
+    r->exe = view_dos_path(m, a, pe, p->cwd, &pfx, false);
+    r->name = view_cat(a, view_base(pe, false), mk(""), mk(""));
     set_args(a, r, r->exe, p, k == UINT32_MAX ? p->nargs : k + 1, UINT32_MAX);
     return true;
 }
@@ -499,10 +279,11 @@ static bool alias_linux_match(const struct view_alias *al, const struct pin *p)
     const struct strlist *l = &al->linux_names;
     if (!l->n)
         return false;
-    if (!(in_list(l, p->name, false) || (p->exe.s && in_list(l, base(p->exe, false), false)) ||
-          (p->nargs && in_list(l, base(arg(p, 0), false), false))))
+    if (!(view_in_list(l, p->name, false) ||
+          (p->exe.s && view_in_list(l, view_base(p->exe, false), false)) ||
+          (p->nargs && view_in_list(l, view_base(arg(p, 0), false), false))))
         return false;
-    return !al->subcommands.n || in_list(&al->subcommands, arg(p, first_word(p)), false);
+    return !al->subcommands.n || view_in_list(&al->subcommands, arg(p, first_word(p)), false);
 }
 
 /* A Linux tool standing for a Windows one: [win_exe, args after argv[0] (minus the subcommand),
@@ -545,7 +326,7 @@ static void classify(const struct view_maps *m, struct arena *a, const struct pi
     }
     /* a hosted program may itself stand for another Windows tool (xbuild.exe -> MSBuild.exe) */
     for (uint32_t i = 0; r->name && i < m->nalias; i++)
-        if (in_list(&m->alias[i].hosted_names, mk(r->name), true)) {
+        if (view_in_list(&m->alias[i].hosted_names, mk(r->name), true)) {
             r->alias = &m->alias[i];
             r->name = r->alias->win_name;
             r->exe = r->alias->win_exe;
@@ -635,7 +416,8 @@ static void put_process(struct arena *a, struct ops *o, const uint32_t *f, const
     struct val *items = arena_alloc(a, sizeof *items * r->argc);
     for (uint32_t i = 0; i < r->argc; i++)
         items[i] = sval(r->argv[i], r->argl[i]);
-    op_add(o, f[VP_ARGS], OP_REPLACE, (struct val){.type = VAL_ARRAY, .n = r->argc, .items = items});
+    op_add(o, f[VP_ARGS], OP_REPLACE,
+           (struct val){.type = VAL_ARRAY, .n = r->argc, .items = items});
     op_add(o, f[VP_ARGS_COUNT], OP_REPLACE, (struct val){.type = VAL_LONG, .i = r->argc});
     size_t cap = 1;
     for (uint32_t i = 0; i < r->argc; i++)
@@ -657,7 +439,7 @@ static bool has_value(const struct val *v, const char *s)
         return false;
     uint32_t n = v->type == VAL_ARRAY ? v->n : 1;
     for (uint32_t i = 0; i < n; i++)
-        if (eq(val_str(v->type == VAL_ARRAY ? &v->items[i] : v), s))
+        if (eq(view_val_str(v->type == VAL_ARRAY ? &v->items[i] : v), s))
             return true;
     return false;
 }
@@ -731,8 +513,8 @@ static void val_append(struct val *items, uint32_t *k, const struct val *v)
  * Write field `id` of out: the Linux value lin (may be NULL) combined with the ops o[0..n) of
  * that id. One value is set as it is; several become one array.
  */
-static void emit_field(struct event *out, uint32_t id, const struct val *lin,
-                       const struct op *o, uint32_t n)
+static void emit_field(struct event *out, uint32_t id, const struct val *lin, const struct op *o,
+                       uint32_t n)
 {
     bool repl = false;
     for (uint32_t i = 0; i < n; i++)
@@ -775,19 +557,19 @@ int view_windows(const struct view_maps *m, const struct event *ev, struct event
             return 0;
 
     /* the fast way out: no name any adapter or alias looks for */
-    struct str name = val_str(event_get(ev, ids->p[0][VP_NAME]));
+    struct str name = view_val_str(event_get(ev, ids->p[0][VP_NAME]));
     bool suffix = false;
     for (uint32_t i = 0; i < m->binfmt.suffixes.n && !suffix; i++)
         suffix = ends_nocase(name, m->binfmt.suffixes.s[i]);
     if (!suffix && !watched(m, name) &&
-        !watched(m, base(val_str(event_get(ev, ids->p[0][VP_EXE])), false)) &&
-        !watched(m, base(val_str(event_get(ev, ids->p[0][VP_ARGS])), false)))
+        !watched(m, view_base(view_val_str(event_get(ev, ids->p[0][VP_EXE])), false)) &&
+        !watched(m, view_base(view_val_str(event_get(ev, ids->p[0][VP_ARGS])), false)))
         return 0;
 
     struct pin p, pp;
     read_pin(ids, ev, 0, &p);
 
-    struct str uid = val_str(event_get(ev, ids->user_id));
+    struct str uid = view_val_str(event_get(ev, ids->user_id));
     struct pres r, pr;
     classify(m, &out->arena, &p, p.env, uid, &r);
     if (!r.adapter || !r.name || (r.transient && has_value(action, "exec"))) {
@@ -807,7 +589,7 @@ int view_windows(const struct view_maps *m, const struct event *ev, struct event
     struct ops *o = arena_alloc(&out->arena, sizeof *o);
     o->n = 0;
     put_process(&out->arena, o, ids->p[0], &r);
-    if (pr.adapter)
+    if (pr.adapter && pr.name) /* (a Wine wrapper script has no Windows identity) */
         put_process(&out->arena, o, ids->p[1], &pr);
     for (uint32_t i = 0; i < m->nset; i++)
         op_str(o, m->set[i].id, OP_REPLACE, m->set[i].val);
@@ -828,8 +610,8 @@ int view_windows(const struct view_maps *m, const struct event *ev, struct event
             for (uint32_t j = 0; j < s->add[k].vals.n; j++) {
                 bool dup = has_value(cur, s->add[k].vals.s[j]);
                 for (uint32_t q = 0; q < o->n && !dup; q++)
-                    dup = o->op[q].id == s->add[k].id && eq(val_str(&o->op[q].v),
-                                                            s->add[k].vals.s[j]);
+                    dup = o->op[q].id == s->add[k].id &&
+                          eq(view_val_str(&o->op[q].v), s->add[k].vals.s[j]);
                 if (!dup)
                     op_str(o, s->add[k].id, OP_ADD, s->add[k].vals.s[j]);
             }

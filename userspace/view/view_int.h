@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "event/event.h"
 #include "toml/toml.h"
@@ -46,13 +47,22 @@ struct view_alias {
 };
 
 /* process.* field slots; ORDER VP: vp_names in view.c */
-enum view_pf { VP_NAME, VP_EXE, VP_ARGS, VP_ARGS_COUNT, VP_CMDLINE, VP_TITLE, VP_ENV, VP_CWD,
-               VP_COUNT };
+enum view_pf {
+    VP_NAME,
+    VP_EXE,
+    VP_ARGS,
+    VP_ARGS_COUNT,
+    VP_CMDLINE,
+    VP_TITLE,
+    VP_ENV,
+    VP_CWD,
+    VP_COUNT
+};
 
 /* Field ids for one fieldtab, resolved on first use with it. */
 struct view_ids {
     const struct fieldtab *ft;
-    uint32_t action, category, user_id;
+    uint32_t action, user_id;
     uint32_t p[2][VP_COUNT]; /* process., process.parent. */
     uint32_t linux_name, linux_exe, adapter, alias;
 };
@@ -93,5 +103,58 @@ struct view_maps {
 
     struct view_ids *ids; /* mutable cache behind the const maps view_windows gets */
 };
+
+/* ---- view_path.c: string helpers (byte ranges; strings from events are NUL-terminated) ---- */
+
+struct str {
+    const char *s; /* NULL: absent */
+    size_t n;
+};
+
+static inline struct str mk(const char *s)
+{
+    return (struct str){s, s ? strlen(s) : 0};
+}
+
+static inline bool eq(struct str a, const char *b)
+{
+    return a.s && strlen(b) == a.n && memcmp(a.s, b, a.n) == 0;
+}
+
+static inline bool ends_nocase(struct str a, const char *suf)
+{
+    size_t k = strlen(suf);
+    return a.s && a.n >= k && mem_eq_nocase(a.s + a.n - k, k, suf, k);
+}
+
+static inline bool has_slash(struct str s)
+{
+    return s.s && memchr(s.s, '/', s.n) != NULL;
+}
+
+/* The string of a value (first element of an array); .s NULL for other types. */
+struct str view_val_str(const struct val *v);
+/* The value of KEY in an env_vars array ("KEY=VALUE"); .s NULL when absent. */
+struct str view_env_get(const struct val *env, const char *key);
+/* Is s in l (exact, or ASCII-case-insensitive)? */
+bool view_in_list(const struct strlist *l, struct str s, bool nocase);
+/* The part after the last '/' (and, with dos, after the last '\\'). */
+struct str view_base(struct str p, bool dos);
+/* x y z concatenated, NUL-terminated, in arena a. */
+char *view_cat(struct arena *a, struct str x, struct str y, struct str z);
+
+struct view_prefix {
+    struct str dir; /* the Wine prefix without trailing '/', .s NULL when unknown */
+};
+/* The Wine prefix of a process: $WINEPREFIX, else $HOME/.wine, else /root/.wine for uid 0. */
+void view_find_prefix(const struct view_maps *m, struct arena *a, const struct val *env,
+                      struct str uid, struct view_prefix *pfx);
+/*
+ * The DOS path Windows sees for a program path `pe` as given on the Linux command line (in a).
+ * wine: built-in lookup, prefix drive mapping and ".exe" appending apply; otherwise (mono,
+ * binfmt) absolute paths are on the Unix drive unless pfx maps them.
+ */
+char *view_dos_path(const struct view_maps *m, struct arena *a, struct str pe, struct str cwd,
+                    const struct view_prefix *pfx, bool wine);
 
 #endif

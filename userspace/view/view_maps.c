@@ -153,10 +153,12 @@ static void load_hosts(struct rd *r)
     const struct toml_value *w = need_table(r, root, "wine");
     if (w) {
         static const char *const keys[] = {
-            "loaders", "loader_dirs", "wrapper_scripts", "preloaders", "script_interpreters", "reexec_unless_env",
-            "child_env", "option_prefix", "prefix_env", "home_env", "default_prefix",
-            "root_home", "system_drive", "unix_drive", "system_dir", "builtins", "use_title",
-            NULL};
+            "loaders",      "loader_dirs",         "wrapper_scripts",
+            "preloaders",   "script_interpreters", "reexec_unless_env",
+            "child_env",    "option_prefix",       "prefix_env",
+            "home_env",     "default_prefix",      "root_home",
+            "system_drive", "unix_drive",          "system_dir",
+            "builtins",     "use_title",           NULL};
         check_keys(r, w, keys);
         need_list(r, w, "loaders", &m->wine.loaders);
         need_list(r, w, "loader_dirs", &m->wine.dirs);
@@ -179,8 +181,9 @@ static void load_hosts(struct rd *r)
 
     const struct toml_value *mo = need_table(r, root, "mono");
     if (mo) {
-        static const char *const keys[] = {"hosts", "options_with_value", "skip_words",
-                                           "assembly_suffixes", "dll_name_suffix", NULL};
+        static const char *const keys[] = {"hosts",           "options_with_value",
+                                           "skip_words",      "assembly_suffixes",
+                                           "dll_name_suffix", NULL};
         check_keys(r, mo, keys);
         need_list(r, mo, "hosts", &m->mono.hosts);
         need_list(r, mo, "options_with_value", &m->mono.opts_with_value);
@@ -216,9 +219,9 @@ static void load_aliases(struct rd *r)
             fail_at(r, t->src_off, "\"alias\" must be an array of tables");
             return;
         }
-        static const char *const keys[] = {"id", "windows_name", "windows_executable",
+        static const char *const keys[] = {"id",          "windows_name", "windows_executable",
                                            "linux_names", "hosted_names", "subcommands",
-                                           "transient", "arg_map", NULL};
+                                           "transient",   "arg_map",      NULL};
         check_keys(r, t, keys);
         struct view_alias *a = &m->alias[m->nalias++];
         memset(a, 0, sizeof *a);
@@ -233,11 +236,9 @@ static void load_aliases(struct rd *r)
         if (map)
             a->map = fv_table(r, map, &a->nmap);
         if (!r->failed && a->linux_names.n == 0 && a->hosted_names.n == 0)
-            fail_at(r, t->src_off, "alias \"%s\" has neither linux_names nor hosted_names",
-                    a->id);
+            fail_at(r, t->src_off, "alias \"%s\" has neither linux_names nor hosted_names", a->id);
         if (!r->failed && (!*a->win_name || !*a->win_exe))
-            fail_at(r, t->src_off, "alias \"%s\" needs windows_name and windows_executable",
-                    a->id);
+            fail_at(r, t->src_off, "alias \"%s\" needs windows_name and windows_executable", a->id);
     }
 }
 

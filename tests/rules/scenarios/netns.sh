@@ -16,6 +16,9 @@ printf '127.0.0.1 localhost\n203.0.113.7 repo.example.test\n' >"$W/hosts"
 mount --bind "$W/hosts" /etc/hosts
 mkdir -p "$W/www"
 cd "$W" || exit 1
+# listeners die with the scenario, whatever happens to it
+HTTP_PID="" HTTP_PID2="" CATCH_PID=""
+trap 'kill $HTTP_PID $HTTP_PID2 $CATCH_PID 2>/dev/null' EXIT
 
 # wait_port ADDR:PORT: until something listens there (at most 5 s)
 wait_port() {
@@ -31,7 +34,12 @@ http_up() {
 	wait_port 203.0.113.7:80
 	wait_port 127.0.0.1:8000
 }
-http_down() { kill "$HTTP_PID" "$HTTP_PID2" 2>/dev/null; wait "$HTTP_PID" "$HTTP_PID2" 2>/dev/null; true; }
+http_down() {
+	kill "$HTTP_PID" "$HTTP_PID2" 2>/dev/null
+	wait "$HTTP_PID" "$HTTP_PID2" 2>/dev/null
+	HTTP_PID="" HTTP_PID2=""
+	true
+}
 # catcher PORT TEXT: a one-shot TCP listener on 203.0.113.7:PORT that sends TEXT (commands for
 # a reverse shell), then closes; killed after 10 s at most
 catcher() {
@@ -39,6 +47,6 @@ catcher() {
 	CATCH_PID=$!
 	wait_port "203.0.113.7:$1"
 }
-catcher_wait() { wait "$CATCH_PID" 2>/dev/null; }
+catcher_wait() { wait "$CATCH_PID" 2>/dev/null; CATCH_PID=""; }
 
 . "$here/$scen.sh"

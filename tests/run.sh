@@ -3,7 +3,7 @@
 #   N passed, N failed, N skipped
 # Suites: the unit tests (ASan+UBSan build), then every tests/*/*.t.sh script (CLI, replay,
 # live sensor, Wine, VM). A script prints "PASS name", "FAIL name" or "SKIP name: why" lines
-# (tests/lib.sh helps); a script that dies without reporting counts as one failure.
+# (tests/lib.sh helps; scripts run under bash); a script that dies without reporting counts as one failure.
 # Usage: tests/run.sh [PATTERN]   (only scripts whose path contains PATTERN; unit tests too)
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -45,7 +45,7 @@ suite unit build/tests/unit-asan ${pat:+"$pat"}
 for t in tests/*/*.t.sh; do
 	[ -e "$t" ] || continue
 	case "$t" in *"$pat"*) ;; *) continue ;; esac
-	suite "$t" sh "$t"
+	suite "$t" bash "$t"
 done
 echo
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

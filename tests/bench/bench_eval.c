@@ -1,6 +1,9 @@
 /*
- * bench_eval — eval_pred on typical Linux detection-rule predicates against one exec event.
- * Prints "BENCH eval_pred_<name> <ns> ns/event" lines. Build: see tests/bench (links libvigil).
+ * bench_eval — eval_pred on typical Linux detection-rule predicates against one exec event
+ * (hot cache; CPU time, so a busy machine disturbs it less). Prints
+ * "BENCH eval_pred_<name> <ns> ns/event" lines; an argument selects rules by name.
+ * Build: cc -O2 -D_GNU_SOURCE -Iuserspace tests/bench/bench_eval.c build/libvigil.a
+ *        -lbpf -lelf -lz -lcjson -lm
  */
 #include <stdio.h>
 #include <string.h>

@@ -101,12 +101,15 @@ now_s() { date +%s.%N; }
 peak_kb=0
 note_hwm() { h=$(hwm_kb); [ "${h:-0}" -gt "$peak_kb" ] && peak_kb=$h; }
 
-# ab NAME ROUNDS CMD...: run CMD (which prints "... wall SECONDS ...") without and with the
-# sensor, interleaved; writes $work/NAME.{off,on,ratio,cpu1k} one value per round.
+# ab NAME ROUNDS CMD...: run CMD (which prints "... wall SECONDS ... cpu SECONDS ...": its wall
+# time and its own CPU time, descendants and BPF programs run in its context included) without
+# and with the sensor, interleaved. Per round, into $work/NAME.*: wall off/on, the wall ratio,
+# the CPU ratio ((workload CPU with + sensor CPU) / workload CPU without: what the machine pays,
+# less sensitive than wall time to whatever else runs here), the sensor's CPU per 1,000 events.
 ab() {
 	name=$1 rounds=$2
 	shift 2
-	: >"$work/$name.off"; : >"$work/$name.on"; : >"$work/$name.ratio"; : >"$work/$name.cpu1k"
+	for x in off on ratio cpuratio cpu1k; do : >"$work/$name.$x"; done
 	r=1
 	while [ $r -le "$rounds" ]; do
 		if [ $((r % 2)) = 1 ]; then order="off on"; else order="on off"; fi
@@ -115,21 +118,24 @@ ab() {
 				sensor_start
 				c0=$(cpu_ticks)
 			fi
-			"$@" >"$work/run.out" || { echo "bench_sensor: $name failed: $(cat "$work/run.out")" >&2; }
+			"$@" >"$work/run.out" || echo "bench_sensor: $name failed: $(cat "$work/run.out")" >&2
 			field wall <"$work/run.out" >>"$work/$name.$mode"
+			eval "cpu_$mode=\$(field cpu <\"\$work/run.out\")"
 			if [ $mode = on ]; then
 				sleep 0.5 # let the sensor finish the backlog
 				c1=$(cpu_ticks)
 				note_hwm
 				sensor_stop
+				sens=$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')
 				ev=$(events_seen)
-				[ "${ev:-0}" -gt 0 ] && echo "$c0 $c1 $ev $HZ" | awk '{ print ($2 - $1) / $4 * 1000 / $3 * 1000 }' >>"$work/$name.cpu1k"
+				[ "${ev:-0}" -gt 0 ] && echo "$sens $ev" | awk '{ print $1 * 1000 / $2 * 1000 }' >>"$work/$name.cpu1k"
 				d=$(drops_total)
 				[ "$d" != 0 ] && echo "bench_sensor: $name round $r: drops $(drops_line)" >&2
 			fi
 		done
 		off=$(tail -n 1 "$work/$name.off") on=$(tail -n 1 "$work/$name.on")
 		echo "$on $off" | awk '{ print $1 / $2 }' >>"$work/$name.ratio"
+		echo "$cpu_on $sens $cpu_off" | awk '{ print ($1 + $2) / $3 }' >>"$work/$name.cpuratio"
 		r=$((r + 1))
 	done
 }
@@ -146,6 +152,7 @@ report() {
 	fi
 	bench "sensor_${name}_ratio" "$ratio" x
 	bench "sensor_${name}_overhead" "$(echo "$ratio" | awk '{ printf "%.1f", ($1 - 1) * 100 }')" %
+	bench "sensor_${name}_cpu_ratio" "$(median <"$work/$name.cpuratio" | awk '{ printf "%.3f", $1 }')" x
 	[ -s "$work/$name.cpu1k" ] && bench "sensor_${name}_cpu_per_1k_events" "$(median <"$work/$name.cpu1k" | awk '{ printf "%.2f", $1 }')" ms
 }
 
@@ -167,9 +174,8 @@ fi
 # ---- a real build: generated C project, make -j2 ----
 build_once() {
 	make -s -C "$work/proj" clean >/dev/null
-	t0=$(now_s)
-	make -s -C "$work/proj" -j2 >/dev/null || return 1
-	echo "wall $(echo "$t0 $(now_s)" | awk '{ printf "%.3f", $2 - $1 }')"
+	/usr/bin/time -f "wall %e cpu %U %S" -o "$work/time.out" make -s -C "$work/proj" -j2 >/dev/null || return 1
+	awk '{ print $1, $2, $3, $4 + $5 }' "$work/time.out"
 }
 if has build; then
 	sh tests/bench/sensor_gen.sh "$work/proj" "$UNITS"

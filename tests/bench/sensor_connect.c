@@ -5,7 +5,7 @@
  *
  * N times: a TCP socket, connect() to a closed port on 127.0.0.1 (a socket bound there and
  * never listening, so nobody else can take the port: every connect is refused), close.
- * Prints "connects N refused R wall SECONDS rate PER_S". Loopback only.
+ * Prints "connects N refused R wall SECONDS rate PER_S cpu SECONDS". Loopback only.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,9 +14,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+/* CPU seconds (user + system) of this process and its waited-for descendants: what the
+ * workload cost, BPF programs included (they run in its context), whatever else the machine
+ * does meanwhile. */
+static double cpu_s(void)
+{
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    getrusage(RUSAGE_CHILDREN, &b);
+    return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
+           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec + b.ru_stime.tv_usec) / 1e6;
+}
 
 static double now_s(void)
 {
@@ -62,7 +75,7 @@ int main(int argc, char **argv)
     }
     double wall = now_s() - t0;
     close(hold);
-    printf("connects %llu refused %llu wall %.6f rate %.1f\n", (unsigned long long)done,
-           (unsigned long long)refused, wall, wall > 0 ? (double)done / wall : 0.0);
+    printf("connects %llu refused %llu wall %.6f rate %.1f cpu %.6f\n", (unsigned long long)done,
+           (unsigned long long)refused, wall, wall > 0 ? (double)done / wall : 0.0, cpu_s());
     return refused == done ? 0 : 1;
 }

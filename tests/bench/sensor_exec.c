@@ -4,7 +4,7 @@
  *   sensor_exec [-n N] [-j J] PROG [ARG...]            N fork+exec+wait of PROG, J workers, flat out
  *   sensor_exec -r RATE -t SECS [-j J] PROG [ARG...]   RATE execs/s in total for SECS seconds
  *
- * Prints one line: "execs E fails F wall SECONDS rate EXECS_PER_S". E counts the children that
+ * Prints one line: "execs E fails F wall SECONDS rate EXECS_PER_S cpu SECONDS". E counts the children that
  * exited 0 (so every counted one really exec'd PROG), F the others. Exit status 0 when F == 0.
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,18 @@ struct counts {
     uint64_t ok, fail;
     char pad[48]; /* one cache line per worker */
 };
+
+/* CPU seconds (user + system) of this process and its waited-for descendants: what the
+ * workload cost, BPF programs included (they run in its context), whatever else the machine
+ * does meanwhile. */
+static double cpu_s(void)
+{
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    getrusage(RUSAGE_CHILDREN, &b);
+    return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
+           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec + b.ru_stime.tv_usec) / 1e6;
+}
 
 static double now_s(void)
 {
@@ -126,8 +139,8 @@ int main(int argc, char **argv)
         ok += cs[j].ok;
         fail += cs[j].fail;
     }
-    printf("execs %llu fails %llu wall %.6f rate %.1f\n", (unsigned long long)ok,
-           (unsigned long long)fail, wall, wall > 0 ? (double)ok / wall : 0.0);
+    printf("execs %llu fails %llu wall %.6f rate %.1f cpu %.6f\n", (unsigned long long)ok,
+           (unsigned long long)fail, wall, wall > 0 ? (double)ok / wall : 0.0, cpu_s());
     return fail ? 1 : 0;
 usage:
     fprintf(stderr, "usage: sensor_exec [-n N] [-j J] [-r RATE -t SECS] PROG [ARG...]\n");

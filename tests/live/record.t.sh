@@ -192,22 +192,24 @@ else
 	fail record_counts_drops "$(grep drops t8.err)"
 fi
 
-# ---- vigil run: attaches, prints events, stops on SIGINT ----
+# ---- vigil run: attaches, evaluates the bundled rules, alerts, stops on SIGINT ----
 rm -f ready
 "$VIGIL" run --ready-file ready >t7.ndjson 2>t7.err &
 vp=$!
 i=0
 while [ ! -e ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+bash -c 'exec 3<>/dev/tcp/127.0.0.1/1' 2>/dev/null # a bundled rule watches /dev/tcp shells
 /bin/true
-sleep 0.3
+sleep 0.5
 kill -INT $vp
 wait $vp
 st=$?
-if [ $st = 0 ] && grep -q '^vigil: probes attached' t7.err && chk valid t7.ndjson &&
-	grep -q '"exec"' t7.ndjson; then
-	pass run_prints_events_and_stops_on_sigint
+if [ $st = 0 ] && grep -q '^vigil: probes attached' t7.err && grep -q 'rules loaded' t7.err &&
+	chk valid t7.ndjson && grep -q '"kind":"alert"' t7.ndjson && grep -q '/dev/tcp/127.0.0.1/1' t7.ndjson &&
+	! grep -q '"/bin/true"' t7.ndjson; then
+	pass run_alerts_and_stops_on_sigint
 else
-	fail run_prints_events_and_stops_on_sigint "status $st: $(tail -n 3 t7.err)"
+	fail run_alerts_and_stops_on_sigint "status $st: $(tail -n 3 t7.err)"
 fi
 
 # ---- usage ----

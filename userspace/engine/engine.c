@@ -32,6 +32,8 @@ struct eng_rule {
 struct entry {
     uint32_t rule;
     struct eval_run *run; /* sequences, samples, pipes */
+    /* gated sequences: per stage, when a fed event last met it (0: never; see stage_useful) */
+    int64_t *seen;
     uint32_t fed;         /* samples: events fed in the current window */
     int64_t win_start;    /* samples: @timestamp that opened the window */
 };
@@ -79,8 +81,10 @@ void engine_free(struct engine *e)
         return;
     for (int v = 0; v < ENGINE_VIEW_COUNT; v++) {
         struct view_state *vs = &e->views[v];
-        for (uint32_t i = 0; i < vs->n; i++)
+        for (uint32_t i = 0; i < vs->n; i++) {
             eval_run_free(vs->entries[i].run);
+            free(vs->entries[i].seen);
+        }
         free(vs->entries);
         index_clear(&vs->ix);
     }
@@ -433,6 +437,8 @@ static void seal(struct engine *e)
             if (!er->fast)
                 en->run = eval_run_new(er->q, &lim);
             const struct rule_conds *rc = &conds[i];
+            if (rc->gated && !e->cfg.brute_force)
+                en->seen = xcalloc(er->q->nstages, sizeof *en->seen);
             for (uint32_t p = 0; p < INDEX_PLANES; p++) {
                 bool use = !e->cfg.brute_force && p < rc->nfirst;
                 index_add(&vs->ix, p * plane + id, use ? &rc->first[p] : &any);
@@ -496,6 +502,54 @@ static void run_entry_profiled(struct engine *e, struct view_state *vs, uint32_t
         (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
 }
 
+/* The event time, for stage bookkeeping: never 0 (0 means "never seen"). */
+static int64_t seen_ts(const struct event *ev)
+{
+    return ev->ts ? ev->ts : 1;
+}
+
+/*
+ * Note which stages of a gated sequence a fed event meets. Over-approximate on purpose: a
+ * stage counts as met even if the event did not actually advance a partial there.
+ */
+static void stage_note(struct entry *en, const struct ir_query *q, const struct event *ev)
+{
+    for (uint32_t k = 0; k < q->nstages; k++)
+        if (eval_pred(q, q->stages[k].cond, ev) == TRI_TRUE)
+            en->seen[k] = seen_ts(ev);
+}
+
+/*
+ * An event that cannot start a gated sequence (it only met the index condition of its later
+ * stages or until): worth feeding only if something is pending and, for some later stage k it
+ * meets, an event met the positive stage before k within maxspan — a partial waiting for
+ * stage k needs one. `until` and missing stages end or drop partials: fed whenever something
+ * is pending.
+ */
+static bool stage_useful(struct engine *e, struct entry *en, const struct event *ev)
+{
+    struct eval_stats es;
+    eval_run_stats(en->run, &es);
+    if (!es.pending)
+        return false;
+    const struct ir_query *q = e->rules[en->rule].q;
+    if (q->has_until && eval_pred(q, q->until.cond, ev) == TRI_TRUE)
+        return true;
+    int64_t prev = 0; /* when the positive stage before k was last met */
+    for (uint32_t k = 0; k < q->nstages; k++) {
+        const struct ir_stage *st = &q->stages[k];
+        if (k > 0 && (prev || st->missing) && eval_pred(q, st->cond, ev) == TRI_TRUE) {
+            if (st->missing)
+                return true;
+            if (!q->maxspan_ns || !ev->ts || ev->ts - prev <= q->maxspan_ns)
+                return true;
+        }
+        if (!st->missing)
+            prev = en->seen[k];
+    }
+    return false;
+}
+
 /*
  * A sample keeps every event that fills a stage for some key until the end of the stream;
  * live, that grows without end. So samples run over tumbling windows (like Kibana, which runs
@@ -537,6 +591,8 @@ static void run_entry(struct engine *e, struct view_state *vs, uint32_t id, uint
         sample_window(e, en, view, ev);
         en->fed++;
     }
+    if (en->seen)
+        stage_note(en, er->q, ev);
     e->cur_rule = en->rule;
     e->cur_view = view;
     eval_run_feed(en->run, ev, on_match, e);
@@ -561,9 +617,7 @@ void engine_process(struct engine *e, const struct event *const views[ENGINE_VIE
             while (rest) {
                 uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(rest);
                 rest &= rest - 1;
-                struct eval_stats es;
-                eval_run_stats(vs->entries[id].run, &es);
-                if (es.pending)
+                if (!(cand[w] >> (id % 64) & 1) && stage_useful(e, &vs->entries[id], ev))
                     cand[w] |= 1ULL << (id % 64);
             }
         }

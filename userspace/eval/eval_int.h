@@ -118,4 +118,110 @@ struct xv xv_of_val(const struct val *v);
 uint32_t eval_keys(const struct ir_query *q, uint32_t by, uint32_t nby, const struct event *ev,
                    struct buf *out, uint32_t *offs, uint32_t max);
 
+/* ---- eval_run.c / eval_sample.c: the state of a run ---- */
+
+struct held {
+    struct event *ev;
+    uint32_t refs;
+};
+
+struct xstage {
+    uint32_t cond, by, nby;
+};
+
+struct partial {
+    struct partial *older, *newer; /* all partials, oldest first (eviction order) */
+    struct keyent *key;
+    uint32_t slot;                 /* last positive stage filled */
+    int64_t first_ts;
+    int64_t start_ts;              /* earliest event of the would-be negative sequence */
+    bool leads_all;                /* every leading missing stage has an event before */
+    bool lead_any;                 /* some leading missing stage has one */
+    int64_t lead_max;              /* the latest of those */
+    uint64_t seen;                 /* missing stages (bits) seen in their gaps */
+    int64_t trail_end;             /* latest first-occurrence of the trailing ones */
+    int64_t deadline;              /* awaiting trailing-missing check: emit after this */
+    struct held *ev[];
+};
+
+struct keyent {
+    struct keyent *next;
+    uint64_t hash;
+    uint32_t klen;
+    uint32_t users; /* partials in slots + awaiting */
+    bool has_lead;
+    uint64_t lead_mask; /* leading missing stages seen for this key */
+    int64_t *lead_ts;   /* per missing stage: its latest leading event */
+    struct partial **slots;
+    struct held **sev; /* samples: per stage, up to max_samples events */
+    uint32_t *scnt;
+    char *key;
+};
+
+/* A result kept for tail pipes or samples. */
+struct kept {
+    struct held **ev;
+    uint32_t n;
+    char *key; /* samples: the serialized key, for ordering */
+    uint32_t klen;
+    uint64_t order; /* samples: generation order among equal keys */
+};
+
+struct eval_run {
+    const struct ir_query *q;
+    uint32_t max_pending;
+    struct eval_stats st;
+
+    /* pipes: results pass `limit` (heads before the first tail), then a ring of `tail` */
+    uint64_t limit, passed;
+    bool has_tail;
+    uint64_t tail;
+    uint32_t post_pipe; /* index of the first pipe after the first tail */
+    struct kept *ring;
+    uint64_t ring_head, ring_n;
+
+    /* sequences */
+    struct xstage *pos;
+    uint32_t npos;
+    struct xstage *miss; /* missing stages */
+    uint32_t *miss_gap;  /* gap of each: 0 leading, j between pos j-1 and j, npos trailing */
+    uint32_t nmiss;
+    bool has_trailing, has_leading;
+    uint64_t lead_bits, mid_bits, trail_bits; /* missing stages by position */
+    struct keyent **tab;
+    size_t tabcap, nkeys;
+    struct partial *oldest, *newest;
+    struct partial **awaiting; /* completed, waiting for the trailing-missing window */
+    size_t nawait, awaitcap;
+
+    /* samples */
+    struct keyent **skeys; /* per key: slots hold a one-event "partial" per stage */
+    struct kept *samples;
+    size_t nsamples, samplecap;
+    uint32_t max_samples;
+    uint32_t sample_cands; /* candidates kept per stage and key: max_samples + stages - 1 */
+
+    struct buf kbuf;
+    uint32_t koffs[EVAL_MAX_KEYS + 1], nkeysev;
+    struct held *cur; /* the current event, cloned on first need */
+    const struct event *cur_src;
+};
+
+/* The current event's clone, made on first need and shared (reference counted). */
+struct held *run_hold_cur(struct eval_run *r);
+void run_held_put(struct held *h);
+void run_kept_clear(struct kept *k);
+/* The entry of serialized key k (n bytes); created when `create`, else NULL if absent. */
+struct keyent *run_key_find(struct eval_run *r, const char *k, uint32_t n, bool create);
+/* Keys of ev for a `by` list into r->kbuf/r->koffs; their number (0: does not join). */
+uint32_t run_stage_keys(struct eval_run *r, uint32_t by, uint32_t nby, const struct event *ev);
+#define KEY_P(r, i) ((r)->kbuf.p + (r)->koffs[i])
+#define KEY_N(r, i) ((r)->koffs[(i) + 1] - (r)->koffs[i])
+/* One result through the pipes (single: an event query's event; else held events). */
+void run_result(struct eval_run *r, const struct event *single, struct held **held, uint32_t n,
+                eval_match_fn fn, void *ud);
+void run_sample_feed(struct eval_run *r, const struct event *ev);
+void run_sample_collect(struct eval_run *r);
+int run_kept_cmp(const void *a, const void *b);
+
 #endif

@@ -23,96 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct held {
-    struct event *ev;
-    uint32_t refs;
-};
-
-struct xstage {
-    uint32_t cond, by, nby;
-};
-
-struct partial {
-    struct partial *older, *newer; /* all partials, oldest first (eviction order) */
-    struct keyent *key;
-    uint32_t slot;                 /* last positive stage filled */
-    int64_t first_ts;
-    int64_t start_ts;              /* earliest event of the would-be negative sequence */
-    bool leads_all;                /* every leading missing stage has an event before */
-    bool lead_any;                 /* some leading missing stage has one */
-    int64_t lead_max;              /* the latest of those */
-    uint64_t seen;                 /* missing stages (bits) seen in their gaps */
-    int64_t trail_end;             /* latest first-occurrence of the trailing ones */
-    int64_t deadline;              /* awaiting trailing-missing check: emit after this */
-    struct held *ev[];
-};
-
-struct keyent {
-    struct keyent *next;
-    uint64_t hash;
-    uint32_t klen;
-    uint32_t users; /* partials in slots + awaiting */
-    bool has_lead;
-    uint64_t lead_mask; /* leading missing stages seen for this key */
-    int64_t *lead_ts;   /* per missing stage: its latest leading event */
-    struct partial **slots;
-    struct held **sev; /* samples: per stage, up to max_samples events */
-    uint32_t *scnt;
-    char *key;
-};
-
-/* A result kept for tail pipes or samples. */
-struct kept {
-    struct held **ev;
-    uint32_t n;
-    char *key; /* samples: the serialized key, for ordering */
-    uint32_t klen;
-    uint64_t order; /* samples: generation order among equal keys */
-};
-
-struct eval_run {
-    const struct ir_query *q;
-    uint32_t max_pending;
-    struct eval_stats st;
-
-    /* pipes: results pass `limit` (heads before the first tail), then a ring of `tail` */
-    uint64_t limit, passed;
-    bool has_tail;
-    uint64_t tail;
-    uint32_t post_pipe; /* index of the first pipe after the first tail */
-    struct kept *ring;
-    uint64_t ring_head, ring_n;
-
-    /* sequences */
-    struct xstage *pos;
-    uint32_t npos;
-    struct xstage *miss; /* missing stages */
-    uint32_t *miss_gap;  /* gap of each: 0 leading, j between pos j-1 and j, npos trailing */
-    uint32_t nmiss;
-    bool has_trailing, has_leading;
-    uint64_t lead_bits, mid_bits, trail_bits; /* missing stages by position */
-    struct keyent **tab;
-    size_t tabcap, nkeys;
-    struct partial *oldest, *newest;
-    struct partial **awaiting; /* completed, waiting for the trailing-missing window */
-    size_t nawait, awaitcap;
-
-    /* samples */
-    struct keyent **skeys; /* per key: slots hold a one-event "partial" per stage */
-    struct kept *samples;
-    size_t nsamples, samplecap;
-    uint32_t max_samples;
-    uint32_t sample_cands; /* candidates kept per stage and key: max_samples + stages - 1 */
-
-    struct buf kbuf;
-    uint32_t koffs[EVAL_MAX_KEYS + 1], nkeysev;
-    struct held *cur; /* the current event, cloned on first need */
-    const struct event *cur_src;
-};
-
 /* ---- held events ---- */
 
-static struct held *hold_cur(struct eval_run *r)
+struct held *run_hold_cur(struct eval_run *r)
 {
     if (!r->cur) {
         r->cur = xmalloc(sizeof *r->cur);
@@ -123,7 +36,7 @@ static struct held *hold_cur(struct eval_run *r)
     return r->cur;
 }
 
-static void held_put(struct held *h)
+void run_held_put(struct held *h)
 {
     if (h && --h->refs == 0) {
         event_free(h->ev);
@@ -131,10 +44,10 @@ static void held_put(struct held *h)
     }
 }
 
-static void kept_clear(struct kept *k)
+void run_kept_clear(struct kept *k)
 {
     for (uint32_t i = 0; i < k->n; i++)
-        held_put(k->ev[i]);
+        run_held_put(k->ev[i]);
     free(k->ev);
     free(k->key);
     memset(k, 0, sizeof *k);
@@ -165,7 +78,7 @@ static bool pipes_open(const struct eval_run *r)
  * A result: events[0..n) (borrowed; `held` non-NULL when they are already held). Counts
  * against head; goes out now, or into the tail ring.
  */
-static void result(struct eval_run *r, const struct event *single, struct held **held, uint32_t n,
+void run_result(struct eval_run *r, const struct event *single, struct held **held, uint32_t n,
                    eval_match_fn fn, void *ud)
 {
     if (!pipes_open(r))
@@ -191,12 +104,12 @@ static void result(struct eval_run *r, const struct event *single, struct held *
             k.ev[i] = held[i];
             held[i]->refs++;
         } else {
-            k.ev[i] = hold_cur(r);
+            k.ev[i] = run_hold_cur(r);
         }
     }
     uint64_t slot = (r->ring_head + r->ring_n) % r->tail;
     if (r->ring_n == r->tail) {
-        kept_clear(&r->ring[r->ring_head]);
+        run_kept_clear(&r->ring[r->ring_head]);
         r->ring_head = (r->ring_head + 1) % r->tail;
         slot = (r->ring_head + r->ring_n - 1) % r->tail;
     } else {
@@ -222,14 +135,14 @@ static void flush_tail(struct eval_run *r, eval_match_fn fn, void *ud)
         struct kept *k = &r->ring[(r->ring_head + i) % r->tail];
         if (i >= start && i < end)
             emit_events(k->ev, k->n, fn, ud, r);
-        kept_clear(k);
+        run_kept_clear(k);
     }
     r->ring_n = 0;
 }
 
 /* ---- key table ---- */
 
-static struct keyent *key_find(struct eval_run *r, const char *k, uint32_t n, bool create)
+struct keyent *run_key_find(struct eval_run *r, const char *k, uint32_t n, bool create)
 {
     uint64_t h = hash_bytes(k, n);
     if (r->tabcap) {
@@ -313,7 +226,7 @@ static void partial_free(struct eval_run *r, struct partial *p)
     else
         r->newest = p->older;
     for (uint32_t i = 0; i <= p->slot && i < r->npos; i++)
-        held_put(p->ev[i]);
+        run_held_put(p->ev[i]);
     struct keyent *k = p->key;
     k->users--;
     r->st.pending--;
@@ -440,7 +353,7 @@ void eval_run_free(struct eval_run *r)
             nx = e->next;
             if (e->sev)
                 for (size_t j = 0; j < (size_t)r->q->nstages * r->sample_cands; j++)
-                    held_put(e->sev[j]);
+                    run_held_put(e->sev[j]);
             free(e->sev);
             free(e->scnt);
             free(e->lead_ts);
@@ -451,10 +364,10 @@ void eval_run_free(struct eval_run *r)
     }
     free(r->tab);
     for (uint64_t i = 0; i < r->ring_n; i++)
-        kept_clear(&r->ring[(r->ring_head + i) % r->tail]);
+        run_kept_clear(&r->ring[(r->ring_head + i) % r->tail]);
     free(r->ring);
     for (size_t i = 0; i < r->nsamples; i++)
-        kept_clear(&r->samples[i]);
+        run_kept_clear(&r->samples[i]);
     free(r->samples);
     free(r->awaiting);
     free(r->pos);
@@ -498,7 +411,7 @@ static void complete(struct eval_run *r, struct partial *p, int64_t last_ts, eva
         r->awaiting[r->nawait++] = p;
         return;
     }
-    result(r, NULL, p->ev, r->npos, fn, ud);
+    run_result(r, NULL, p->ev, r->npos, fn, ud);
     partial_free(r, p);
 }
 
@@ -510,7 +423,7 @@ static void release_awaiting(struct eval_run *r, int64_t now, bool all, eval_mat
     for (size_t i = 0; i < r->nawait; i++) {
         struct partial *p = r->awaiting[i];
         if (all || now > p->deadline) {
-            result(r, NULL, p->ev, r->npos, fn, ud);
+            run_result(r, NULL, p->ev, r->npos, fn, ud);
             partial_free(r, p);
         } else {
             r->awaiting[k++] = p;
@@ -519,14 +432,12 @@ static void release_awaiting(struct eval_run *r, int64_t now, bool all, eval_mat
     r->nawait = k;
 }
 
-static uint32_t stage_keys(struct eval_run *r, uint32_t by, uint32_t nby, const struct event *ev)
+uint32_t run_stage_keys(struct eval_run *r, uint32_t by, uint32_t nby, const struct event *ev)
 {
     r->nkeysev = eval_keys(r->q, by, nby, ev, &r->kbuf, r->koffs, EVAL_MAX_KEYS);
     return r->nkeysev;
 }
 
-#define KEY_P(r, i) ((r)->kbuf.p + (r)->koffs[i])
-#define KEY_N(r, i) ((r)->koffs[(i) + 1] - (r)->koffs[i])
 
 static void missing_event(struct eval_run *r, uint32_t m, const char *key, uint32_t klen,
                           int64_t ts);
@@ -545,7 +456,7 @@ static void seq_feed(struct eval_run *r, const struct event *ev, eval_match_fn f
 
     for (uint32_t m = 0; m < r->nmiss; m++) {
         const struct xstage *s = &r->miss[m];
-        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !stage_keys(r, s->by, s->nby, ev))
+        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !run_stage_keys(r, s->by, s->nby, ev))
             continue;
         for (uint32_t ki = 0; ki < r->nkeysev; ki++)
             missing_event(r, m, KEY_P(r, ki), KEY_N(r, ki), ts);
@@ -553,15 +464,15 @@ static void seq_feed(struct eval_run *r, const struct event *ev, eval_match_fn f
 
     for (uint32_t j = r->npos; j-- > 0;) {
         const struct xstage *s = &r->pos[j];
-        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !stage_keys(r, s->by, s->nby, ev))
+        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !run_stage_keys(r, s->by, s->nby, ev))
             continue;
         for (uint32_t ki = 0; ki < r->nkeysev; ki++)
             positive_event(r, j, KEY_P(r, ki), KEY_N(r, ki), ts, fn, ud);
     }
 
-    uint32_t nk = until ? stage_keys(r, q->until.by, q->until.nby, ev) : 0;
+    uint32_t nk = until ? run_stage_keys(r, q->until.by, q->until.nby, ev) : 0;
     for (uint32_t ki = 0; ki < nk; ki++) {
-        struct keyent *k = key_find(r, KEY_P(r, ki), KEY_N(r, ki), false);
+        struct keyent *k = run_key_find(r, KEY_P(r, ki), KEY_N(r, ki), false);
         if (k) {
             k->users++; /* keep k alive while its slots empty */
             for (uint32_t j = 0; j < r->npos; j++)
@@ -580,14 +491,14 @@ static void missing_event(struct eval_run *r, uint32_t m, const char *key, uint3
         uint32_t gap = r->miss_gap[m];
         uint64_t bit = 1ull << m;
         if (gap == 0) {
-            struct keyent *k = key_find(r, key, klen, true);
+            struct keyent *k = run_key_find(r, key, klen, true);
             if (!k->lead_ts)
                 k->lead_ts = xcalloc(r->nmiss, sizeof *k->lead_ts);
             k->has_lead = true;
             k->lead_mask |= bit;
             k->lead_ts[m] = ts;
         } else if (gap < r->npos) {
-            struct keyent *k = key_find(r, key, klen, false);
+            struct keyent *k = run_key_find(r, key, klen, false);
             if (k && k->slots[gap - 1])
                 k->slots[gap - 1]->seen |= bit;
         } else {
@@ -616,7 +527,7 @@ static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint
 {
     const struct ir_query *q = r->q;
     {
-        struct keyent *k = key_find(r, key, klen, j == 0);
+        struct keyent *k = run_key_find(r, key, klen, j == 0);
         if (!k)
             return;
         struct partial *p;
@@ -624,7 +535,7 @@ static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint
             p = partial_new(r, k);
             p->first_ts = ts;
             p->slot = 0;
-            p->ev[0] = hold_cur(r);
+            p->ev[0] = run_hold_cur(r);
             p->start_ts = ts;
             if (r->has_leading) {
                 p->leads_all = (k->lead_mask & r->lead_bits) == r->lead_bits;
@@ -653,7 +564,7 @@ static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint
             partial_free(r, p);
             return;
         }
-        p->ev[j] = hold_cur(r);
+        p->ev[j] = run_hold_cur(r);
         p->slot = j;
         if (j == r->npos - 1) {
             complete(r, p, ts, fn, ud);
@@ -664,161 +575,6 @@ static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint
         k->users--;
         k->slots[j] = p;
     }
-}
-
-/* ---- samples: unordered; per key, candidates per stage, combined at the end ---- */
-
-static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t klen);
-
-static void sample_feed(struct eval_run *r, const struct event *ev)
-{
-    const struct ir_query *q = r->q;
-    for (uint32_t j = 0; j < q->nstages; j++) {
-        const struct ir_stage *s = &q->stages[j];
-        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !stage_keys(r, s->by, s->nby, ev))
-            continue;
-        for (uint32_t ki = 0; ki < r->nkeysev; ki++)
-            sample_add(r, j, KEY_P(r, ki), KEY_N(r, ki));
-    }
-}
-
-static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t klen)
-{
-    struct keyent *k = key_find(r, key, klen, true);
-    struct held **list = k->sev + (size_t)j * r->sample_cands;
-    if (k->scnt[j] >= r->sample_cands)
-        return;
-    if (k->scnt[j] && r->cur && list[k->scnt[j] - 1] == r->cur)
-        return; /* the same event twice under one key (a duplicated key value) */
-    list[k->scnt[j]++] = hold_cur(r);
-}
-
-/*
- * At the end: per key, samples are combinations of one candidate per stage (the first
- * candidates of each, in arrival order), without an event twice in one sample,
- * at most max_samples per key; all ordered by key.
- */
-static void sample_collect(struct eval_run *r)
-{
-    uint32_t ns = r->q->nstages, idx[64];
-    uint64_t order = 0;
-    if (ns == 0 || ns > 64)
-        return;
-    for (size_t b = 0; b < r->tabcap; b++) {
-        for (struct keyent *k = r->tab[b]; k; k = k->next) {
-            bool empty = false;
-            for (uint32_t j = 0; j < ns; j++)
-                empty |= k->scnt[j] == 0;
-            if (empty)
-                continue;
-            memset(idx, 0, sizeof idx);
-            uint32_t made = 0;
-            for (;;) {
-                bool dup = false;
-                for (uint32_t x = 0; x < ns && !dup; x++)
-                    for (uint32_t y = x + 1; y < ns && !dup; y++)
-                        dup = k->sev[x * r->sample_cands + idx[x]] ==
-                              k->sev[y * r->sample_cands + idx[y]];
-                if (!dup) {
-                    struct kept kp = {0};
-                    kp.n = ns;
-                    kp.ev = xmalloc(sizeof *kp.ev * ns);
-                    for (uint32_t j = 0; j < ns; j++) {
-                        kp.ev[j] = k->sev[j * r->sample_cands + idx[j]];
-                        kp.ev[j]->refs++;
-                    }
-                    kp.key = xmalloc(k->klen ? k->klen : 1);
-                    memcpy(kp.key, k->key, k->klen);
-                    kp.klen = k->klen;
-                    kp.order = order++;
-                    r->samples =
-                        xgrow(r->samples, &r->samplecap, r->nsamples + 1, sizeof *r->samples);
-                    r->samples[r->nsamples++] = kp;
-                    if (++made == r->max_samples)
-                        break;
-                }
-                uint32_t j = ns; /* next combination, the last stage fastest */
-                while (j-- > 0) {
-                    if (++idx[j] < k->scnt[j])
-                        break;
-                    idx[j] = 0;
-                }
-                if (j == UINT32_MAX)
-                    break;
-            }
-        }
-    }
-}
-
-/* Order serialized keys by their values (see key_put in eval_pred.c). */
-static int key_cmp_at(const char *a, size_t an, size_t *i, const char *b, size_t bn, size_t *j)
-{
-    char ta = a[*i], tb = b[*j];
-    (*i)++;
-    (*j)++;
-    if (ta != tb)
-        return ta == 'N' ? -1 : tb == 'N' ? 1 : (ta < tb ? -1 : 1);
-    switch (ta) {
-    case 'L': {
-        int64_t x, y;
-        memcpy(&x, a + *i, 8);
-        memcpy(&y, b + *j, 8);
-        *i += 8;
-        *j += 8;
-        return x < y ? -1 : x > y;
-    }
-    case 'D': {
-        double x, y;
-        memcpy(&x, a + *i, 8);
-        memcpy(&y, b + *j, 8);
-        *i += 8;
-        *j += 8;
-        return x < y ? -1 : x > y;
-    }
-    case 'S': {
-        uint32_t x, y;
-        memcpy(&x, a + *i, 4);
-        memcpy(&y, b + *j, 4);
-        *i += 4;
-        *j += 4;
-        int c = memcmp(a + *i, b + *j, x < y ? x : y);
-        *i += x;
-        *j += y;
-        return c ? (c < 0 ? -1 : 1) : (x < y ? -1 : x > y);
-    }
-    case 'A': {
-        uint32_t x, y;
-        memcpy(&x, a + *i, 4);
-        memcpy(&y, b + *j, 4);
-        *i += 4;
-        *j += 4;
-        for (uint32_t k = 0; k < x && k < y; k++) {
-            int c = key_cmp_at(a, an, i, b, bn, j);
-            if (c)
-                return c;
-        }
-        return x < y ? -1 : x > y;
-    }
-    case 'F':
-    case 'T':
-    case 'N':
-    case 'K':
-    default:
-        return 0;
-    }
-}
-
-static int kept_cmp(const void *pa, const void *pb)
-{
-    const struct kept *a = pa, *b = pb;
-    size_t i = 0, j = 0;
-    while (i < a->klen && j < b->klen) {
-        int c = key_cmp_at(a->key, a->klen, &i, b->key, b->klen, &j);
-        if (c)
-            return c;
-    }
-    int c = (i < a->klen) - (j < b->klen);
-    return c ? c : (a->order < b->order ? -1 : a->order > b->order);
 }
 
 /* ---- feeding ---- */
@@ -832,16 +588,16 @@ void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn,
     switch (r->q->kind) {
     case IRQ_EVENT:
         if (r->q->nstages && eval_pred(r->q, r->q->stages[0].cond, ev) == TRI_TRUE)
-            result(r, ev, NULL, 1, fn, ud);
+            run_result(r, ev, NULL, 1, fn, ud);
         break;
     case IRQ_SEQUENCE:
         seq_feed(r, ev, fn, ud);
         break;
     case IRQ_SAMPLE:
-        sample_feed(r, ev);
+        run_sample_feed(r, ev);
         break;
     }
-    held_put(r->cur); /* frees the clone if nothing kept it */
+    run_held_put(r->cur); /* frees the clone if nothing kept it */
     r->cur = NULL;
     r->cur_src = NULL;
     if (!pipes_open(r) && !r->has_tail) {
@@ -862,12 +618,12 @@ void eval_run_finish(struct eval_run *r, eval_match_fn fn, void *ud)
     if (r->q->kind == IRQ_SEQUENCE && r->nawait)
         release_awaiting(r, 0, true, fn, ud);
     if (r->q->kind == IRQ_SAMPLE)
-        sample_collect(r);
+        run_sample_collect(r);
     if (r->q->kind == IRQ_SAMPLE && r->nsamples) {
-        qsort(r->samples, r->nsamples, sizeof *r->samples, kept_cmp);
+        qsort(r->samples, r->nsamples, sizeof *r->samples, run_kept_cmp);
         for (size_t i = 0; i < r->nsamples; i++) {
-            result(r, NULL, r->samples[i].ev, r->samples[i].n, fn, ud);
-            kept_clear(&r->samples[i]);
+            run_result(r, NULL, r->samples[i].ev, r->samples[i].n, fn, ud);
+            run_kept_clear(&r->samples[i]);
         }
         r->nsamples = 0;
     }

@@ -117,7 +117,7 @@ void event_clear(struct event *ev)
     arena_clear(&ev->arena);
 }
 
-static struct val copy_val(struct arena *a, const struct val *v)
+struct val val_copy(struct arena *a, const struct val *v)
 {
     struct val c = *v;
     switch (v->type) {
@@ -134,7 +134,7 @@ static struct val copy_val(struct arena *a, const struct val *v)
     case VAL_ARRAY: {
         struct val *items = arena_alloc(a, sizeof *items * (v->n ? v->n : 1));
         for (uint32_t i = 0; i < v->n; i++)
-            items[i] = copy_val(a, &v->items[i]);
+            items[i] = val_copy(a, &v->items[i]);
         c.items = items;
         break;
     }
@@ -159,7 +159,7 @@ static void push(struct event *ev, uint32_t id, struct val v)
 
 void event_set(struct event *ev, uint32_t id, const struct val *v)
 {
-    push(ev, id, copy_val(&ev->arena, v));
+    push(ev, id, val_copy(&ev->arena, v));
 }
 
 void event_set_str(struct event *ev, uint32_t id, const char *s, size_t n)

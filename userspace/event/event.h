@@ -67,6 +67,9 @@ struct val {
     const uint8_t *ip; /* VAL_IP: 16 bytes */
 };
 
+/* A deep copy of v whose strings and items live in arena a. */
+struct val val_copy(struct arena *a, const struct val *v);
+
 /* Parse an IPv4 or IPv6 address (no prefix) into 16 bytes (IPv4 mapped into ::ffff:0:0/96). */
 bool ip_parse(const char *s, size_t n, uint8_t out[16]);
 /* Parse "addr" or "addr/prefix"; *bits is the prefix length in the 128-bit space. */

@@ -309,6 +309,15 @@ static size_t leaf_prefix(const struct event *ev, const char *name)
     return 0;
 }
 
+/* Close the innermost open object of path cur[0..curlen); returns the new path length. */
+static size_t close_object(struct buf *out, const char *cur, size_t curlen)
+{
+    buf_putc(out, '}');
+    while (curlen > 0 && cur[curlen - 1] != '.')
+        curlen--;
+    return curlen ? curlen - 1 : 0;
+}
+
 void event_write_json(const struct event *ev, struct buf *out)
 {
     struct named stackbuf[128];
@@ -340,7 +349,7 @@ void event_write_json(const struct event *ev, struct buf *out)
         f[i].flat = nest;
     }
 
-    /* open[] holds the current object path as (start, len) of components in `cur` */
+    /* the open objects are the components of cur[0..curlen) */
     const char *cur = "";
     size_t curlen = 0;
     bool first = true;
@@ -352,14 +361,7 @@ void event_write_json(const struct event *ev, struct buf *out)
         while (curlen > 0 &&
                !(curlen <= nest && memcmp(cur, name, curlen) == 0 &&
                  (curlen == nest || name[curlen] == '.'))) {
-            buf_putc(out, '}');
-            const char *dot = NULL;
-            for (size_t k = curlen; k > 0; k--)
-                if (cur[k - 1] == '.') {
-                    dot = cur + k - 1;
-                    break;
-                }
-            curlen = dot ? (size_t)(dot - cur) : 0;
+            curlen = close_object(out, cur, curlen);
             first = false;
         }
         /* open objects for the components of name[curlen..nest) */
@@ -384,16 +386,8 @@ void event_write_json(const struct event *ev, struct buf *out)
         val_write_json(f[i].v, out);
         first = false;
     }
-    while (curlen > 0) {
-        buf_putc(out, '}');
-        const char *dot = NULL;
-        for (size_t k = curlen; k > 0; k--)
-            if (cur[k - 1] == '.') {
-                dot = cur + k - 1;
-                break;
-            }
-        curlen = dot ? (size_t)(dot - cur) : 0;
-    }
+    while (curlen > 0)
+        curlen = close_object(out, cur, curlen);
     buf_putc(out, '}');
     if (f != stackbuf)
         free(f);

@@ -130,43 +130,6 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void put_utf8(struct buf *b, uint32_t cp)
-{
-    char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    buf_append(b, u, n);
-}
 
 /* Keep decoded text in the scratch arena. */
 static void tok_set_text(struct eql *e, struct tok *t, const char *s, size_t n)
@@ -218,9 +181,9 @@ static size_t lex_string(struct eql *e, size_t i, struct tok *t, struct buf *b)
         uint32_t cp = 0;
         if (j >= e->len || s[j] != '{')
             return lfail(e, i, "expected '{' after \\u (unicode escapes are \\u{XXXX})");
-        for (j++; j < e->len && hex_val(s[j]) >= 0; j++, nd++)
+        for (j++; j < e->len && hex_digit(s[j]) >= 0; j++, nd++)
             if (nd < 8)
-                cp = cp * 16 + (uint32_t)hex_val(s[j]);
+                cp = cp * 16 + (uint32_t)hex_digit(s[j]);
         if (j >= e->len || s[j] != '}')
             return lfail(e, i, "expected hex digits and '}' in unicode escape");
         if (nd < 2 || nd > 8)
@@ -229,7 +192,7 @@ static size_t lex_string(struct eql *e, size_t i, struct tok *t, struct buf *b)
             return lfail(e, i, "invalid unicode escape: U+%04X is a surrogate", cp);
         if (cp > 0x10ffff)
             return lfail(e, i, "invalid unicode escape: %X is beyond U+10FFFF", cp);
-        put_utf8(b, cp);
+        buf_put_utf8(b, cp);
         i = j + 1;
     }
     tok_set_text(e, t, b->p ? b->p : "", b->len);

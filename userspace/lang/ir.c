@@ -85,33 +85,6 @@ uint32_t ir_field(struct ir_query *q, const char *name, size_t len, uint8_t flag
     return ir_node_add(q, &n);
 }
 
-/* Copy v's strings and items into the query's arena. */
-static struct val val_copy(struct arena *a, const struct val *v)
-{
-    struct val c = *v;
-    switch (v->type) {
-    case VAL_STR:
-    case VAL_IP:
-        c.s = arena_strndup(a, v->s, v->n);
-        if (v->type == VAL_IP) {
-            uint8_t *ip = arena_alloc(a, 16);
-            memcpy(ip, v->ip, 16);
-            c.ip = ip;
-        }
-        break;
-    case VAL_ARRAY: {
-        struct val *items = arena_alloc(a, sizeof *items * (v->n ? v->n : 1));
-        for (uint32_t i = 0; i < v->n; i++)
-            items[i] = val_copy(a, &v->items[i]);
-        c.items = items;
-        break;
-    }
-    default:
-        break;
-    }
-    return c;
-}
-
 uint32_t ir_const(struct ir_query *q, const struct val *v)
 {
     struct ir_node n = node_of(IR_CONST);

@@ -117,16 +117,6 @@ bool kql_is_special(char c)
     return c && strchr("\\():<>\"*{}", c) != NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* UnicodeSequence = "u" HexDigit{4}, after the backslash at pos: the code unit, or -1. */
 static long unicode_at(const struct kp *p, size_t pos)
@@ -135,7 +125,7 @@ static long unicode_at(const struct kp *p, size_t pos)
         return -1;
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p->s[pos + 2 + i]);
+        int h = hex_digit(p->s[pos + 2 + i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
@@ -143,28 +133,6 @@ static long unicode_at(const struct kp *p, size_t pos)
     return v;
 }
 
-static void put_utf8(struct buf *b, unsigned long cp)
-{
-    char u[4];
-    if (cp < 0x80) {
-        buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        buf_append(b, u, 3);
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        buf_append(b, u, 4);
-    }
-}
 
 /*
  * EscapedUnicodeSequence = '\\' UnicodeSequence, at pos (the backslash). Appends the character
@@ -179,14 +147,14 @@ static size_t unicode_escape(const struct kp *p, size_t pos, struct buf *out)
     if (u >= 0xd800 && u <= 0xdbff && pos + 6 < p->n && p->s[pos + 6] == '\\') {
         long lo = unicode_at(p, pos + 6);
         if (lo >= 0xdc00 && lo <= 0xdfff) {
-            put_utf8(out,
+            buf_put_utf8(out,
                      0x10000 + (((unsigned long)u - 0xd800) << 10) + ((unsigned long)lo - 0xdc00));
             return 12;
         }
     }
     if (u >= 0xd800 && u <= 0xdfff)
         u = 0xfffd;
-    put_utf8(out, (unsigned long)u);
+    buf_put_utf8(out, (unsigned long)u);
     return 6;
 }
 

@@ -46,41 +46,6 @@ const char *toml_show(int c, char out[16])
     return out;
 }
 
-/* Offset of the first invalid UTF-8 byte, or n if all valid. */
-static size_t utf8_check(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned min;
-        if (c >= 0xc2 && c <= 0xdf)
-            len = 2, min = 0x80;
-        else if (c >= 0xe0 && c <= 0xef)
-            len = 3, min = 0x800;
-        else if (c >= 0xf0 && c <= 0xf4)
-            len = 4, min = 0x10000;
-        else
-            return i;
-        if (n - i < len)
-            return i;
-        unsigned cp = c & (0x7f >> len);
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += len;
-    }
-    return n;
-}
-
 static void skip_ws(struct parser *P)
 {
     while (P->i < P->n && (P->s[P->i] == ' ' || P->s[P->i] == '\t'))
@@ -634,7 +599,7 @@ static bool table_header(struct parser *P)
 
 static bool parse_doc(struct parser *P)
 {
-    size_t bad = utf8_check((const unsigned char *)P->s, P->n);
+    size_t bad = utf8_valid_prefix((const unsigned char *)P->s, P->n);
     if (bad < P->n)
         return toml_fail(P, bad, "invalid UTF-8");
     if (P->n >= 3 && memcmp(P->s, "\xef\xbb\xbf", 3) == 0)

@@ -22,9 +22,7 @@ struct toml_doc {
 };
 
 /* Encode code point cp as UTF-8 into out (4 bytes room); returns the length. */
-size_t toml_utf8_put(uint32_t cp, char *out);
 /* Hex digit value or -1. */
-int toml_hexval(int c);
 
 /* ---- parser state, shared by toml.c (structure) and toml_scalar.c (scalars) ---- */
 struct parser {

@@ -8,40 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t toml_utf8_put(uint32_t cp, char *o)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12);
-        o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18);
-    o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-int toml_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* ---- strings ---- */
 
@@ -78,7 +44,7 @@ static bool parse_escape(struct parser *P, struct buf *out)
         int nd = c == 'u' ? 4 : 8;
         uint32_t cp = 0;
         for (int k = 0; k < nd; k++) {
-            int h = toml_hexval(peek(P, 2 + k));
+            int h = hex_digit(peek(P, 2 + k));
             if (h < 0)
                 return toml_fail(P, at, "\\%c escape needs %d hex digits", c, nd);
             cp = cp << 4 | (uint32_t)h;
@@ -87,7 +53,7 @@ static bool parse_escape(struct parser *P, struct buf *out)
             return toml_fail(P, at, "escape \\%c%.*s is not a Unicode scalar value", c, nd,
                              P->s + at + 2);
         char u[4];
-        buf_append(out, u, toml_utf8_put(cp, u));
+        buf_append(out, u, utf8_encode(cp, u));
         P->i += 2 + nd;
         return true;
     }
@@ -236,10 +202,10 @@ static bool scan_digits(struct parser *P, size_t j, size_t end, int base, size_t
     size_t start = j;
     for (; j < end; j++) {
         int c = (unsigned char)P->s[j];
-        int d = toml_hexval(c);
+        int d = hex_digit(c);
         if (c == '_') {
-            if (j == start || j + 1 >= end || toml_hexval((unsigned char)P->s[j + 1]) < 0 ||
-                toml_hexval((unsigned char)P->s[j + 1]) >= base)
+            if (j == start || j + 1 >= end || hex_digit((unsigned char)P->s[j + 1]) < 0 ||
+                hex_digit((unsigned char)P->s[j + 1]) >= base)
                 return toml_fail(P, j, "underscore must be between digits");
             continue;
         }
@@ -302,7 +268,7 @@ bool toml_parse_number(struct parser *P, struct toml_value *v)
         for (size_t k = j + 2; k < e; k++) {
             if (s[k] == '_')
                 continue;
-            uint64_t d = (uint64_t)toml_hexval((unsigned char)s[k]);
+            uint64_t d = (uint64_t)hex_digit((unsigned char)s[k]);
             if (x > (UINT64_MAX - d) / (uint64_t)base || x * base + d > INT64_MAX)
                 return toml_fail(P, st, "integer out of range");
             x = x * base + d;

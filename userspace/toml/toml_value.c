@@ -206,9 +206,9 @@ size_t toml_str_src_offset(const struct toml_doc *doc, const struct toml_value *
                 int nd = s[i + 1] == 'u' ? 4 : 8;
                 uint32_t cp = 0;
                 for (int j = 0; j < nd && i + 2 + j < close; j++)
-                    cp = cp << 4 | (uint32_t)toml_hexval((unsigned char)s[i + 2 + j]);
+                    cp = cp << 4 | (uint32_t)hex_digit((unsigned char)s[i + 2 + j]);
                 char u[4];
-                out = toml_utf8_put(cp, u);
+                out = utf8_encode(cp, u);
                 raw = 2 + nd;
             }
             if (want < d + out)

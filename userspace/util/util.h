@@ -65,6 +65,18 @@ bool mem_eq_nocase(const char *a, size_t an, const char *b, size_t bn);
 /* Read a whole file; NULL with errno set on failure. *len excludes the added NUL. */
 char *file_read_all(const char *path, size_t *len);
 
+/* ---- characters (shared by the TOML, KQL and EQL lexers and the JSON writer) ---- */
+/* Value of a hex digit, or -1. */
+int hex_digit(int c);
+/* Length (1..4) of the valid UTF-8 sequence at s[0..n), or 0 if it is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF are invalid). */
+size_t utf8_valid_len(const unsigned char *s, size_t n);
+/* Offset of the first byte that is not part of valid UTF-8 in s[0..n), or n. */
+size_t utf8_valid_prefix(const unsigned char *s, size_t n);
+/* Encode code point cp (<= 0x10FFFF) as UTF-8 into out; returns the length (1..4). */
+size_t utf8_encode(uint32_t cp, char out[4]);
+void buf_put_utf8(struct buf *b, uint32_t cp);
+
 /* FNV-1a, for hash tables */
 uint64_t hash_bytes(const void *p, size_t n);
 

@@ -21,6 +21,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define PR_SET_NAME 15
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
 
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
@@ -30,6 +34,13 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 self_tgid = 0;                 /* the sensor: never reported */
 const volatile __u32 argv_max = VIGIL_ARGV_DEFAULT; /* <= VIGIL_ARGV_CAP */
 const volatile __u32 follow_tree = 0; /* 1: only processes in `tracked` and their children */
+/*
+ * Wake the reader only once this many bytes wait in the ring buffer (0: on every record, the
+ * ring buffer's default). The reader polls on a timer instead (sensor_poll): batching saves a
+ * wakeup and a context switch per record, which at exec/connect storm rates cost more than
+ * the record itself.
+ */
+const volatile __u32 wakeup_bytes = 0;
 
 /* ---- maps ---- */
 struct {
@@ -53,7 +64,8 @@ struct {
  * to 32 KiB.
  */
 #define SCRATCH_OFF_MASK 0x3fff
-#define SCRATCH_SIZE (SCRATCH_OFF_MASK + 1 + VIGIL_ARGV_CAP + VIGIL_NAME_CAP)
+#define SCRATCH_ENV_MASK 0xffff /* the environment starts below 64 KiB (after argv) */
+#define SCRATCH_SIZE (SCRATCH_ENV_MASK + 1 + VIGIL_ENV_CAP)
 struct scratch {
     __u8 buf[SCRATCH_SIZE];
 };
@@ -77,12 +89,19 @@ struct {
     __type(value, struct lineage);
 } lineage SEC(".maps");
 
+/* a Wine client thread (Wine attribution, below) */
+struct pipe_writer {
+    __u32 tgid, pid;
+    __u64 start;
+};
+
 /* connect() arguments from sys_enter, per thread, until sys_exit */
 struct conn_args {
     __u64 sk; /* struct sock *, 0 when the fd is not a socket */
     __u32 fd;
     __u16 family, sock_type, protocol, dport;
     __u8 daddr[16];
+    struct pipe_writer client; /* tgid 0 unless a wineserver connects for a client */
 };
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -99,13 +118,157 @@ struct {
     __type(value, __u8);
 } tracked SEC(".maps");
 
+/*
+ * Wine attribution (notes/wine.md): wineserver, not the Windows program, calls connect(). It
+ * reads each request from the calling client thread's own request pipe, so the client is the
+ * last writer of the pipe wineserver read last. The read/write hooks fire on every read and
+ * write of the machine: they return at once while no wineserver runs (the counter below, in
+ * .bss, before any map lookup), and otherwise after one hash lookup for non-Wine processes.
+ */
+__u32 wineservers_n = 0;  /* entries of `wineservers` (set by exec/exit, seeded by the loader) */
+__u32 wine_clients_n = 0; /* entries of `wine_clients` */
+/*
+ * Entries of each map per bucket tgid & WINE_BUCKET_MASK: while a wineserver runs, a read or
+ * write of any other process costs one load from .bss here instead of a hash lookup (a
+ * non-zero bucket is then confirmed in the map). Kept by role_add/role_del and the loader.
+ */
+#define WINE_BUCKET_MASK 16383
+__u32 wineserver_buckets[WINE_BUCKET_MASK + 1] = {};
+__u32 wine_client_buckets[WINE_BUCKET_MASK + 1] = {};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, __u32); /* wineserver tgid */
+    __type(value, __u8);
+} wineservers SEC(".maps");
+
+/* Wine processes (comm "wine*" or "*.exe" at exec, and their forks): the writers worth
+ * remembering */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, __u8);
+} wine_clients SEC(".maps");
+
+/* pipe inode (struct inode *) -> the Wine client thread that last wrote to it */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, __u64);
+    __type(value, struct pipe_writer);
+} pipe_writers SEC(".maps");
+
+/* wineserver tgid -> the writer of the client pipe it read last */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, __u32);
+    __type(value, struct pipe_writer);
+} ws_last_read SEC(".maps");
+
 /* ---- helpers ---- */
+
+/* Add tgid to a Wine role (map, its bucket counts, its total); false when it was there. */
+static __always_inline bool role_add(void *map, __u32 *buckets, __u32 *n, __u32 tgid)
+{
+    __u8 one = 1;
+    if (bpf_map_update_elem(map, &tgid, &one, BPF_NOEXIST))
+        return false;
+    __sync_fetch_and_add(&buckets[tgid & WINE_BUCKET_MASK], 1);
+    __sync_fetch_and_add(n, 1);
+    return true;
+}
+
+static __always_inline bool role_has(void *map, __u32 *buckets, __u32 *n, __u32 tgid)
+{
+    return *n && buckets[tgid & WINE_BUCKET_MASK] && bpf_map_lookup_elem(map, &tgid);
+}
+
+static __always_inline bool role_del(void *map, __u32 *buckets, __u32 *n, __u32 tgid)
+{
+    if (!*n || !buckets[tgid & WINE_BUCKET_MASK] || bpf_map_delete_elem(map, &tgid))
+        return false;
+    __sync_fetch_and_add(&buckets[tgid & WINE_BUCKET_MASK], -1);
+    __sync_fetch_and_add(n, -1);
+    return true;
+}
+#define SERVER &wineservers, wineserver_buckets, &wineservers_n
+#define CLIENT &wine_clients, wine_client_buckets, &wine_clients_n
 
 static __always_inline void count_drop(__u32 kind)
 {
     __u64 *n = bpf_map_lookup_elem(&drops, &kind);
     if (n)
         *n += 1;
+}
+
+/* The file behind fd in task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd)
+{
+    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct file *f = NULL;
+    if (!fds || fd >= BPF_CORE_READ(fdt, max_fds))
+        return NULL;
+    if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+        return NULL;
+    return f;
+}
+
+/* The pipe inode behind fd of the current task, 0 when fd is not a pipe. */
+static __always_inline __u64 fd_pipe_inode(__u32 fd)
+{
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct file *f = fd_file(task, fd);
+    if (!f)
+        return 0;
+    struct inode *ino = BPF_CORE_READ(f, f_inode);
+    if (!ino || (BPF_CORE_READ(ino, i_mode) & S_IFMT) != S_IFIFO)
+        return 0;
+    return (__u64)ino;
+}
+
+/* enum vigil_fd_type of fd in task; *family gets a socket's address family. */
+static __always_inline __u8 fd_type(struct task_struct *task, __u32 fd, __u8 *family)
+{
+    struct file *f = fd_file(task, fd);
+    *family = 0;
+    if (!f)
+        return VIGIL_FD_NONE;
+    struct inode *ino = BPF_CORE_READ(f, f_inode);
+    __u16 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
+    switch (mode) {
+    case S_IFREG:
+        return VIGIL_FD_FILE;
+    case S_IFDIR:
+        return VIGIL_FD_DIR;
+    case S_IFIFO:
+        return VIGIL_FD_PIPE;
+    case S_IFSOCK: {
+        struct socket *sock = BPF_CORE_READ(f, private_data);
+        *family = (__u8)BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+        return VIGIL_FD_SOCKET;
+    }
+    case S_IFCHR: {
+        __u32 major = BPF_CORE_READ(ino, i_rdev) >> 20;
+        if (major == 4 || major == 5 || (major >= 136 && major <= 143))
+            return VIGIL_FD_TTY;
+        return VIGIL_FD_CHAR;
+    }
+    default:
+        return VIGIL_FD_OTHER;
+    }
+}
+
+/* flags for bpf_ringbuf_submit/output: see wakeup_bytes */
+static __always_inline __u64 rb_flags(void)
+{
+    if (!wakeup_bytes)
+        return 0;
+    return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                         : BPF_RB_NO_WAKEUP;
 }
 
 /* is this process one we report? */
@@ -200,6 +363,31 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
     struct scratch *s;
     __u32 off;
     __u64 as, ae, len;
+    __u8 comm[VIGIL_COMM_LEN] = {};
+
+    /* Wine bookkeeping comes first: it must not depend on which processes are reported */
+    bpf_get_current_comm(comm, sizeof(comm));
+    bool is_wine = comm[0] == 'w' && comm[1] == 'i' && comm[2] == 'n' && comm[3] == 'e';
+    bool is_server = is_wine && comm[4] == 's' && comm[5] == 'e' && comm[6] == 'r' &&
+                     comm[7] == 'v' && comm[8] == 'e' && comm[9] == 'r';
+    /* a binfmt_misc launch of ./X.exe: comm "X.exe" (cut at 15), the interpreter Wine or Mono */
+    bool is_exe = false;
+    for (int i = 4; i < VIGIL_COMM_LEN; i++)
+        if (!comm[i]) {
+            is_exe = comm[i - 4] == '.' && (comm[i - 3] | 0x20) == 'e' &&
+                     (comm[i - 2] | 0x20) == 'x' && (comm[i - 1] | 0x20) == 'e';
+            break;
+        }
+    bool want_env =
+        is_wine || is_exe || (comm[0] == 'm' && comm[1] == 'o' && comm[2] == 'n' && comm[3] == 'o');
+    if (is_server)
+        role_add(SERVER, tgid);
+    else
+        role_del(SERVER, tgid);
+    if ((is_wine || is_exe) && !is_server)
+        role_add(CLIENT, tgid);
+    else
+        role_del(CLIENT, tgid);
 
     if (!wanted(tgid))
         return 0;
@@ -227,8 +415,9 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
     e->euid = BPF_CORE_READ(task, cred, euid.val);
     e->egid = BPF_CORE_READ(task, cred, egid.val);
     e->cgroup_id = bpf_get_current_cgroup_id();
-    bpf_get_current_comm(e->comm, sizeof(e->comm));
-    e->pad0 = 0;
+    __builtin_memcpy(e->comm, comm, sizeof(e->comm));
+    for (int i = 0; i < 3; i++)
+        e->std_type[i] = fd_type(task, i, &e->std_family[i]);
 
     /* filename as given to execve: a __data_loc string in the tracepoint record */
     off = sizeof(*e);
@@ -274,14 +463,40 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
     e->argv_len = len;
     off += len;
 
+    /* environment: only for Wine and Mono loaders (the view reads WINEPREFIX and friends) */
+    e->env_len = e->env_head = 0;
+    if (want_env) {
+        __u64 es = BPF_CORE_READ(task, mm, env_start);
+        __u64 ee = BPF_CORE_READ(task, mm, env_end);
+        __u64 head = ee > es ? ee - es : 0, tail = 0;
+        if (head > VIGIL_ENV_CAP) {
+            head = tail = VIGIL_ENV_CAP / 2;
+            e->h.flags |= VIGIL_F_ENV_TRUNC;
+        }
+        barrier_var(head);
+        if (head > VIGIL_ENV_CAP)
+            head = VIGIL_ENV_CAP;
+        barrier_var(head);
+        off &= SCRATCH_ENV_MASK;
+        if (head && !bpf_probe_read_user(s->buf + off, head, (void *)es)) {
+            e->h.flags |= VIGIL_F_ENV_PRESENT;
+            e->env_head = head;
+            e->env_len = head;
+            if (tail && !bpf_probe_read_user(s->buf + off + VIGIL_ENV_CAP / 2, VIGIL_ENV_CAP / 2,
+                                             (void *)(ee - VIGIL_ENV_CAP / 2)))
+                e->env_len = VIGIL_ENV_CAP;
+            off += e->env_len;
+        }
+    }
+
     /* records are 8-byte aligned; the bound is for the verifier, tested on the very
      * register passed to the helper (older verifiers lose it across copies and shifts) */
     __u64 size = ((__u64)off + 7) & ~7ull;
     barrier_var(size);
-    if (size > SCRATCH_OFF_MASK + 1 + VIGIL_ARGV_CAP)
+    if (size > SCRATCH_SIZE)
         return 0;
     e->h.size = size;
-    if (bpf_ringbuf_output(&events, s->buf, size, 0))
+    if (bpf_ringbuf_output(&events, s->buf, size, rb_flags()))
         count_drop(VIGIL_REC_EXEC);
     return 0;
 }
@@ -299,6 +514,11 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 
     if (cpid != ctgid) /* a new thread */
         return 0;
+    /* Wine roles pass to forks: wineserver daemonizes by forking, CreateProcess forks */
+    if (role_has(SERVER, ptgid))
+        role_add(SERVER, ctgid);
+    else if (role_has(CLIENT, ptgid))
+        role_add(CLIENT, ctgid);
     if (ptgid == self_tgid)
         return 0;
     if (follow_tree) {
@@ -326,7 +546,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
     f->ppid = ptgid;
     f->pad0 = 0;
     f->parent_start = lin.pstart;
-    bpf_ringbuf_submit(f, 0);
+    bpf_ringbuf_submit(f, rb_flags());
     return 0;
 }
 
@@ -344,6 +564,9 @@ int handle_exit(void *ctx)
     if (BPF_CORE_READ(task, signal, live.counter) != 0)
         return 0; /* other threads live on */
     bpf_map_delete_elem(&lineage, &tgid);
+    if (role_del(SERVER, tgid))
+        bpf_map_delete_elem(&ws_last_read, &tgid);
+    role_del(CLIENT, tgid);
     if (!wanted(tgid))
         return 0;
     if (follow_tree)
@@ -357,7 +580,7 @@ int handle_exit(void *ctx)
     fill_hdr(&x->h, VIGIL_REC_EXIT, sizeof(*x), task);
     x->exit_code = BPF_CORE_READ(task, exit_code);
     x->pad0 = 0;
-    bpf_ringbuf_submit(x, 0);
+    bpf_ringbuf_submit(x, rb_flags());
     return 0;
 }
 
@@ -372,8 +595,13 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
     const void *uaddr = (const void *)ctx->args[1];
     __u32 alen = (__u32)ctx->args[2];
     __u16 family = 0;
+    __u32 tgid = id >> 32;
+    struct pipe_writer *client = NULL;
 
-    if (!wanted(id >> 32) || !uaddr)
+    /* wineserver connecting: for the client whose request it read last */
+    if (role_has(SERVER, tgid))
+        client = bpf_map_lookup_elem(&ws_last_read, &tgid);
+    if (!wanted(client ? client->tgid : tgid) || !uaddr)
         return 0;
     if (bpf_probe_read_user(&family, sizeof(family), uaddr))
         return 0;
@@ -394,14 +622,13 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
     }
     a.family = family;
     a.fd = (__u32)ctx->args[0];
+    if (client)
+        a.client = *client;
 
     /* the socket behind the fd: task->files->fdt->fd[fd]->private_data */
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-    struct file **fds = BPF_CORE_READ(fdt, fd);
-    struct file *f = NULL;
-    if (fds && a.fd < BPF_CORE_READ(fdt, max_fds) &&
-        !bpf_probe_read_kernel(&f, sizeof(f), &fds[a.fd]) && f) {
+    struct file *f = fd_file(task, a.fd);
+    if (f) {
         __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
         if ((mode & S_IFMT) == S_IFSOCK) {
             struct socket *sock = BPF_CORE_READ(f, private_data);
@@ -444,7 +671,17 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
     c->dport = a->dport;
     c->sport = 0;
     c->pad0 = 0;
-    c->pad1 = 0;
+    c->proxy_tgid = 0;
+    c->proxy_start = 0;
+    if (a->client.tgid) {
+        /* the client is the actor; the wineserver is kept for forensics */
+        c->proxy_tgid = c->h.tgid;
+        c->proxy_start = c->h.start;
+        c->h.tgid = a->client.tgid;
+        c->h.pid = a->client.pid;
+        c->h.start = a->client.start;
+        c->h.flags |= VIGIL_F_PROXY;
+    }
     __builtin_memcpy(c->daddr, a->daddr, 16);
     __builtin_memset(c->saddr, 0, 16);
     c->sfamily = 0;
@@ -467,7 +704,7 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
         }
     }
     bpf_map_delete_elem(&conns, &tid);
-    bpf_ringbuf_submit(c, 0);
+    bpf_ringbuf_submit(c, rb_flags());
     return 0;
 }
 
@@ -491,6 +728,56 @@ int handle_prctl(struct trace_event_raw_sys_enter *ctx)
     if (bpf_probe_read_user_str(r->name, sizeof(r->name), (void *)ctx->args[1]) <= 0)
         r->name[0] = 0;
     r->name[sizeof(r->name) - 1] = 0;
-    bpf_ringbuf_submit(r, 0);
+    bpf_ringbuf_submit(r, rb_flags());
     return 0;
+}
+
+/* ---- Wine attribution: wineserver's reads of client pipes, Wine clients' writes to pipes ---- */
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int handle_read(struct trace_event_raw_sys_enter *ctx)
+{
+    if (!wineservers_n) /* no wineserver on the machine: the common case, no map lookup */
+        return 0;
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    if (!role_has(SERVER, tgid))
+        return 0;
+    __u64 ino = fd_pipe_inode((__u32)ctx->args[0]);
+    if (!ino)
+        return 0;
+    /* only pipes a Wine client wrote to: wineserver's own pipes do not overwrite the last */
+    struct pipe_writer *w = bpf_map_lookup_elem(&pipe_writers, &ino);
+    if (w)
+        bpf_map_update_elem(&ws_last_read, &tgid, w, BPF_ANY);
+    return 0;
+}
+
+static __always_inline int note_write(__u32 fd)
+{
+    if (!wineservers_n)
+        return 0;
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32;
+    if (!role_has(CLIENT, tgid))
+        return 0;
+    __u64 ino = fd_pipe_inode(fd);
+    if (!ino)
+        return 0;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct pipe_writer w = {.tgid = tgid, .pid = (__u32)id, .start = leader_start(task)};
+    bpf_map_update_elem(&pipe_writers, &ino, &w, BPF_ANY);
+    return 0;
+}
+
+/* Wine's requests: write() without variable data, writev() with */
+SEC("tracepoint/syscalls/sys_enter_write")
+int handle_write(struct trace_event_raw_sys_enter *ctx)
+{
+    return note_write((__u32)ctx->args[0]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int handle_writev(struct trace_event_raw_sys_enter *ctx)
+{
+    return note_write((__u32)ctx->args[0]);
 }

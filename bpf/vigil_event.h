@@ -37,6 +37,9 @@ enum vigil_rec_kind {
 #define VIGIL_F_CWD_TRUNC 0x0020    /* cwd too deep or too long */
 #define VIGIL_F_PPID_LINEAGE 0x0040 /* ppid comes from the fork lineage map, not real_parent */
 #define VIGIL_F_SADDR 0x0080        /* connect: source address/port read from the socket */
+#define VIGIL_F_PROXY 0x0100        /* connect: made by wineserver for the client in hdr (below) */
+#define VIGIL_F_ENV_PRESENT 0x0200  /* exec: env_len bytes of the environment are in the tail */
+#define VIGIL_F_ENV_TRUNC 0x0400    /* exec: environment longer than VIGIL_ENV_CAP: head + end */
 
 /* Limits shared by both sides. */
 #define VIGIL_ARGV_CAP 32768     /* hard cap for the argv_max tunable (bytes) */
@@ -46,6 +49,19 @@ enum vigil_rec_kind {
 #define VIGIL_PATH_DEPTH 48      /* components walked per path */
 #define VIGIL_SETNAME_CAP 64     /* prctl(PR_SET_NAME) bytes read from user memory */
 #define VIGIL_COMM_LEN 16
+#define VIGIL_ENV_CAP 8192 /* environment bytes per exec (Wine/Mono loaders only) */
+
+/* Type of a standard descriptor at exec (vigil_rec_exec.std_type). */
+enum vigil_fd_type {
+    VIGIL_FD_NONE = 0, /* not open */
+    VIGIL_FD_FILE,     /* regular file */
+    VIGIL_FD_DIR,
+    VIGIL_FD_PIPE,   /* pipe or FIFO */
+    VIGIL_FD_SOCKET, /* std_family gives the address family */
+    VIGIL_FD_TTY,    /* a terminal: tty, console, pty (char device majors 4, 5, 136-143) */
+    VIGIL_FD_CHAR,   /* another character device (/dev/null, ...) */
+    VIGIL_FD_OTHER,
+};
 
 struct vigil_rec_hdr {
     __u16 kind;  /* enum vigil_rec_kind */
@@ -62,7 +78,11 @@ struct vigil_rec_hdr {
  *   filename: the path given to execve (NUL-terminated);
  *   exe:      components of mm->exe_file's path, leaf first, each NUL-terminated;
  *   cwd:      components of the working directory, leaf first, each NUL-terminated;
- *   argv:     argv_len bytes of mm->arg_start.., NUL-separated (last one may be cut).
+ *   argv:     argv_len bytes of mm->arg_start.., NUL-separated (last one may be cut);
+ *   env:      env_len bytes of mm->env_start.. (with VIGIL_F_ENV_PRESENT: only for processes
+ *             whose comm starts with "wine" or "mono" or ends with ".exe"); with
+ *             VIGIL_F_ENV_TRUNC the first env_head bytes are the start of the environment and
+ *             the rest its end (strings cut at either seam are partial).
  */
 struct vigil_rec_exec {
     struct vigil_rec_hdr h;
@@ -75,7 +95,9 @@ struct vigil_rec_exec {
     __u32 argv_len;  /* bytes of argv in the tail */
     __u32 argv_full; /* arg_end - arg_start: the untruncated size */
     __u16 filename_len, exe_len, cwd_len;
-    __u16 pad0;
+    __u16 env_len, env_head;
+    __u8 std_type[3];   /* enum vigil_fd_type of fds 0, 1, 2 */
+    __u8 std_family[3]; /* socket address family (AF_*) of fds 0, 1, 2 when VIGIL_FD_SOCKET */
 };
 
 struct vigil_rec_fork {
@@ -91,6 +113,11 @@ struct vigil_rec_exit {
     __u32 pad0;
 };
 
+/*
+ * With VIGIL_F_PROXY the connect was made by wineserver on behalf of a Wine client: hdr names
+ * the client (tgid, start, and in pid the client thread whose request pipe wineserver read
+ * last), proxy_tgid/proxy_start the wineserver, comm is the wineserver's.
+ */
 struct vigil_rec_connect {
     struct vigil_rec_hdr h;
     __u32 err; /* 0 when connect() returned 0, else its errno (EINPROGRESS, ECONNREFUSED…) */
@@ -101,12 +128,13 @@ struct vigil_rec_connect {
     __u16 dport;     /* host byte order */
     __u16 sport;     /* host byte order, 0 when unknown */
     __u16 pad0;
-    __u32 pad1;
-    __u8 daddr[16]; /* AF_INET: first 4 bytes */
-    __u8 saddr[16]; /* in the socket's own family (sk_family), valid with VIGIL_F_SADDR */
-    __u16 sfamily;  /* the socket's family (AF_INET6 for a v4-mapped connect on a v6 socket) */
+    __u32 proxy_tgid; /* with VIGIL_F_PROXY: the wineserver, else 0 */
+    __u8 daddr[16];   /* AF_INET: first 4 bytes */
+    __u8 saddr[16];   /* in the socket's own family (sk_family), valid with VIGIL_F_SADDR */
+    __u16 sfamily;    /* the socket's family (AF_INET6 for a v4-mapped connect on a v6 socket) */
     __u16 pad2[3];
     __u8 comm[VIGIL_COMM_LEN];
+    __u64 proxy_start; /* with VIGIL_F_PROXY: the wineserver's start_boottime */
 };
 
 struct vigil_rec_setname {

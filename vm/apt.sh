@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # vm/apt.sh — sourced by bash scripts: a private apt for downloading Debian packages without
 # touching the machine's apt configuration. Everything apt writes (lists, archives, sources)
 # lives under $VM_APT (set it before calling; one directory per suite keeps candidates

@@ -5,7 +5,8 @@
 #
 # usage: vm/kernels.sh [--update] [--list] [--path] [NAME...]
 #   NAME      short kernel names: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), 7.x (sid);
-#             default: all of them
+#             default: all of them. Also 6.12-bpo (bookworm-backports), not in the default
+#             set: under TCG it crashed in early boot far more often than trixie's 6.12
 #   --list    print what the cache holds, download nothing
 #   --path    print only the kernel image path of each NAME (downloading it if needed): the
 #             uncompressed vmlinux when there is one (faster to boot), else vmlinuz
@@ -40,7 +41,7 @@ for a in "$@"; do
 	--list) mode=list ;;
 	--path) mode=path ;;
 	--update) update=1 ;;
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	-*) echo "kernels.sh: unknown option $a" >&2; exit 2 ;;
 	*) suite_of "$a" >/dev/null || { echo "kernels.sh: unknown kernel '$a' (known: $ALL)" >&2; exit 2; }
 	   names+=("$a") ;;
@@ -59,7 +60,7 @@ describe() { # NAME: one line about a cached kernel
 # The binary package that holds boot/vmlinuz-*: follow linux-image-cloud-amd64's dependencies on
 # linux-image-*/linux-binary-* packages (sid's image package is a shell around linux-binary-*).
 fetch() { # NAME
-	local name=$1 suite d pkg next deb x depth img ver
+	local name=$1 suite d pkg next deb x img ver
 	suite=$(suite_of "$name")
 	d=$VM_CACHE/kernels/$name
 	VM_APT=$VM_CACHE/apt/$suite
@@ -71,7 +72,7 @@ fetch() { # NAME
 	fi
 	pkg=linux-image-cloud-amd64
 	mkdir -p "$VM_CACHE/debs"
-	for depth in 1 2 3 4; do
+	for _ in 1 2 3 4; do # the image is at most a few dependencies down
 		next=$(vm_apt_cache depends --no-recommends --no-suggests --no-conflicts --no-breaks \
 			--no-replaces --no-enhances "$pkg" 2>/dev/null |
 			awk '$1 ~ /Depends:/ { print $2 }' | grep -E '^linux-(image|binary)-[0-9]' | head -n1)

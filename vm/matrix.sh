@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # vm/matrix.sh — every scenario on every kernel (run by `make vm-test`): boots VM_JOBS guests at
 # a time, checks each result with vm/check.sh, prints a table kernel x scenario -> pass/FAIL and
-# seconds, then the reasons of each failure. Exit 0 all passed; 1 some failed; 77 nothing could
-# run (no QEMU, no kernel).
+# seconds, then per scenario whether every kernel raised the same alerts (rule_id, count), then
+# the reasons of each failure. Exit 0 all passed and the same alerts everywhere; 1 otherwise; 77
+# nothing could run (no QEMU, no kernel).
 #
 # Environment: VM_KERNELS (default "5.10 6.1 6.12 7.x"), VM_SCENARIOS (default every folder in
 # vm/scenarios), VM_JOBS (default 2), VM_OUT (results, default $VM_WORK/matrix), VIGIL_STATIC
-# (default build/vigil-static), VIGIL (for vigil test), and those of vm/boot.sh.
+# (default build/vigil-static), VIGIL (for vigil test), those of vm/check.sh (VM_RULES,
+# VM_ELASTIC_RULES) and of vm/boot.sh.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `make vm-test` runs it with sh
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -133,6 +135,33 @@ total=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
 printf '\n%d runs, %d failed, %ss total (%s at a time); results in %s\n' \
 	"${#pairs[@]}" "$failed" "$total" "$jobs" "$out"
 
+# Issue 5, "the same scenario recorded on different kernels raises the same alerts": per
+# scenario, the (rule_id, count) set of alerts.txt (written by check.sh from `vigil test -v`)
+# must be the same on every kernel that ran.
+differ=0
+printf '\n'
+for s in "${scenarios[@]}"; do
+	ref="" refk="" same=yes why=""
+	for k in "${have[@]}"; do
+		f=$out/$k/$s/alerts.txt
+		if [ ! -f "$f" ]; then
+			same=no
+			why="$why; $k: no alerts.txt (the run failed before the rule test)"
+			continue
+		fi
+		if [ -z "$refk" ]; then
+			ref=$f refk=$k
+		elif ! cmp -s "$ref" "$f"; then
+			same=no
+			why="$why; $k differs from $refk: $(diff "$ref" "$f" | grep '^[<>]' | tr '\n' ' ')"
+		fi
+	done
+	n=$([ -n "$ref" ] && wc -l < "$ref" || echo 0)
+	printf '%-*s same alerts on all kernels: %s (%s rules alerting)%s\n' "$w" "$s" "$same" \
+		"$n" "${why:+ -- ${why#; }}"
+	[ $same = yes ] || differ=$((differ + 1))
+done
+
 for k in "${kernels[@]}"; do
 	for s in "${scenarios[@]}"; do
 		f=$out/$k/$s/status
@@ -145,4 +174,4 @@ for k in "${kernels[@]}"; do
 		}
 	done
 done
-[ $failed = 0 ]
+[ $failed = 0 ] && [ $differ = 0 ]

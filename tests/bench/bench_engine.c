@@ -2,7 +2,7 @@
  * bench_engine.c — the rule engine's benchmark: every compiled rule of a rule tree (the
  * Elastic corpus) over a generated trace (tests/bench/gen.c), single thread.
  *
- *   bench_engine --rules PATH --trace FILE [--chunk N] [--brute N] [--dump N]
+ *   bench_engine --rules PATH... --trace FILE [--chunk N] [--brute N] [--dump N] [--profile]
  *
  * Phases, each printing "BENCH <name> <value> <unit>" lines:
  *   in memory   the trace is parsed in chunks of --chunk events (untimed) and each chunk is
@@ -13,7 +13,7 @@
  *               event): the baseline the index is measured against; its alerts must equal the
  *               indexed run's over the same events
  * Rates use the thread's CPU time (the machine is shared; wall time is printed beside it).
- * Peak RSS is getrusage's ru_maxrss over the whole run.
+ * Peak RSS is getrusage's ru_maxrss over the in-memory, reader and end-to-end phases.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,17 +61,21 @@ static void bench(const char *name, double v, const char *unit)
 
 static bool profile;
 
-static struct engine *load(struct fieldtab *ft, const char *rules, bool brute,
-                           struct engine_load_counts *lc)
+/* Rule paths: --rules may be repeated (say rules/<dir> for each live directory). */
+static const char *rule_paths[64];
+static int nrule_paths;
+
+static struct engine *load(struct fieldtab *ft, bool brute, struct engine_load_counts *lc)
 {
     struct engine_config cfg = {.brute_force = brute, .profile = profile};
     struct engine *e = engine_new(ft, &cfg);
     char err[512];
     memset(lc, 0, sizeof *lc);
-    if (engine_load_path(e, rules, NULL, NULL, lc, err, sizeof err) < 0) {
-        fprintf(stderr, "bench_engine: %s\n", err);
-        exit(1);
-    }
+    for (int i = 0; i < nrule_paths; i++)
+        if (engine_load_path(e, rule_paths[i], NULL, NULL, lc, err, sizeof err) < 0) {
+            fprintf(stderr, "bench_engine: %s\n", err);
+            exit(1);
+        }
     return e;
 }
 
@@ -87,11 +91,11 @@ static size_t read_chunk(struct ndjson_reader *r, struct event *scratch, struct 
 
 int main(int argc, char **argv)
 {
-    const char *rules = NULL, *trace = NULL;
+    const char *trace = NULL;
     size_t chunk = 4096, brute = 30000, dump = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--rules") && i + 1 < argc)
-            rules = argv[++i];
+        if (!strcmp(argv[i], "--rules") && i + 1 < argc && nrule_paths < 64)
+            rule_paths[nrule_paths++] = argv[++i];
         else if (!strcmp(argv[i], "--trace") && i + 1 < argc)
             trace = argv[++i];
         else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!rules || !trace || !chunk) {
+    if (!nrule_paths || !trace || !chunk) {
         fprintf(stderr, "bench_engine: --rules and --trace are required\n");
         return 2;
     }
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
     struct fieldtab *ft = fieldtab_new();
     struct engine_load_counts lc;
     struct clock2 t0 = now2();
-    struct engine *e = load(ft, rules, false, &lc);
+    struct engine *e = load(ft, false, &lc);
     struct clock2 t1 = now2();
     bench("engine_rules_loaded", lc.ok, "rules");
     bench("engine_rules_unsupported", lc.unsupported, "rules");
@@ -189,7 +193,7 @@ int main(int argc, char **argv)
     bench("reader_events_per_s", nr / (b.cpu - a.cpu), "events/s");
 
     /* ---- end to end ---- */
-    e = load(ft, rules, false, &lc);
+    e = load(ft, false, &lc);
     r = ndjson_open(trace, ft);
     a = now2();
     nr = 0;
@@ -204,13 +208,18 @@ int main(int argc, char **argv)
     bench("engine_e2e_wall_events_per_s", nr / (b.wall - a.wall), "events/s");
     engine_free(e);
 
+    /* peak RSS of the runs above (the brute-force phase below holds its events in memory) */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    bench("engine_peak_rss", ru.ru_maxrss / 1024.0, "MB");
+
     /* ---- brute force over the first `brute` events, and the indexed run's same events ---- */
     if (brute) {
         struct event **bev = xcalloc(brute, sizeof *bev);
         r = ndjson_open(trace, ft);
         size_t nb = read_chunk(r, &scratch, bev, brute);
         ndjson_close(r);
-        e = load(ft, rules, true, &lc);
+        e = load(ft, true, &lc);
         a = now2();
         for (size_t i = 0; i < nb; i++)
             engine_process_linux(e, bev[i]);
@@ -230,9 +239,6 @@ int main(int argc, char **argv)
         free(bev);
     }
 
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    bench("engine_peak_rss", ru.ru_maxrss / 1024.0, "MB");
     event_clear(&scratch);
     free(evs);
     fieldtab_free(ft);

@@ -8,7 +8,8 @@
  *
  *   gen [-n EVENTS] [-s SEED] [-o FILE]     (defaults: 1000000 events, seed 1, stdout)
  *
- * The same seed and count always give the same bytes.
+ * At least EVENTS events (the last step may add one or two). The same seed and count always
+ * give the same bytes.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -154,7 +155,8 @@ static void head(FILE *f, const char *cat, const char *type, const char *action)
 
 static void user(FILE *f, int uid)
 {
-    fprintf(f, ",\"user\":{\"id\":\"%d\",\"name\":\"%s\"},\"group\":{\"id\":\"%d\",\"name\":\"%s\"}",
+    fprintf(f, ",\"user\":{\"id\":\"%d\",\"name\":\"%s\"},"
+               "\"group\":{\"id\":\"%d\",\"name\":\"%s\"}",
             uid, user_name(uid), uid, user_name(uid));
 }
 
@@ -228,8 +230,8 @@ static const struct tool tools[] = {
     {"java", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java", {"java", "-Xmx2g", "-jar",
                                                              "gradle-wrapper.jar", "build"}, 1},
     {"docker", "/usr/bin/docker", {"docker", "build", "-t", "registry.example.com/%", "."}, 1},
-    {"curl", "/usr/bin/curl", {"curl", "-fsSL", "-o", "%.tar.gz", "https://artifacts.example.com/%"},
-     1},
+    {"curl", "/usr/bin/curl",
+     {"curl", "-fsSL", "-o", "%.tar.gz", "https://artifacts.example.com/%"}, 1},
     {"wget", "/usr/bin/wget", {"wget", "-q", "https://mirror.example.org/%.tar.xz"}, 1},
     {"tar", "/usr/bin/tar", {"tar", "-xzf", "%.tar.gz"}, 0},
     {"gzip", "/usr/bin/gzip", {"gzip", "-9", "%.log"}, 0},

@@ -31,3 +31,7 @@ fi
 # ---- views (issue 4): the Windows view per event, without and with a view ----
 $CC $BCFLAGS -o "$B/bench/bench_view" tests/bench/bench_view.c $LIBS
 "$B/bench/bench_view" mappings
+
+# ---- wine (issue 4): the Wine attribution hooks on 1 GiB through a pipe in 4 KiB writes ----
+# no sensor / sensor with no wineserver / sensor with one idle wineserver (root; see wine.sh)
+sh tests/bench/wine.sh "$B/vigil"

@@ -71,6 +71,8 @@ VIGIL_RULES="$d/r" "$VIGIL" replay "$d/t.ndjson" 2>/dev/null | cmp -s - "$d/out"
 
 "$VIGIL" replay --rules "$d/r" "$d/none.ndjson" >/dev/null 2>"$d/err"; st=$?
 [ $st = 3 ] && grep -q none.ndjson "$d/err" && pass replay_missing_trace_exit_3 || fail replay_missing_trace_exit_3 "status $st"
+"$VIGIL" replay --rules "$d/nope" "$d/t.ndjson" >/dev/null 2>"$d/err"; st=$?
+[ $st = 3 ] && grep -q nope "$d/err" && pass replay_missing_rules_exit_3 || fail replay_missing_rules_exit_3 "status $st"
 "$VIGIL" replay --rules "$d/r" >/dev/null 2>&1; st=$?
 [ $st = 2 ] && pass replay_no_trace_usage || fail replay_no_trace_usage "status $st"
 "$VIGIL" replay --bogus x >/dev/null 2>&1; st=$?

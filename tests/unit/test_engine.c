@@ -133,7 +133,8 @@ TEST(engine_views_alert_once_and_say_which)
     struct event lx, win;
     event_init(&lx, ft);
     event_init(&win, ft);
-    ev_json(&lx, "{\"event\":{\"category\":\"process\"},\"process\":{\"pid\":42,\"name\":\"make\"}}",
+    ev_json(&lx,
+            "{\"event\":{\"category\":\"process\"},\"process\":{\"pid\":42,\"name\":\"make\"}}",
             1);
     ev_json(&win, "{\"event\":{\"category\":\"process\"},\"process\":{\"pid\":42,"
                   "\"name\":\"MSBuild.exe\"}}",
@@ -659,4 +660,41 @@ TEST(engine_sequence_memory_bound)
     event_clear(&ev);
     engine_free(e);
     fieldtab_free(ft);
+}
+
+/* Samples run in bounded windows: a sample completes within a window, not across. */
+TEST(engine_sample_windows)
+{
+    struct fieldtab *ft = fieldtab_new();
+    struct rec rec = {0};
+    struct engine_config cfg = {.on_alert = on_alert, .ud = &rec, .sample_window_events = 4};
+    struct engine *e = engine_new(ft, &cfg);
+    struct engine_rule_status st;
+    add(e, "smp", "eql", "eql",
+        "sample by host.id [process where process.name == \"a\"] "
+        "[process where process.name == \"b\"]",
+        NULL, &st);
+    CHECK_INT(st.status, ENGINE_RULE_OK);
+    /* window 1: a(h1) b(h1) a(h2) a(h3); window 2: b(h2) — too late for h2's a */
+    static const char *const evs[][2] = {{"a", "h1"}, {"b", "h1"}, {"a", "h2"}, {"a", "h3"},
+                                         {"b", "h2"}};
+    struct event ev;
+    event_init(&ev, ft);
+    for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
+        char j[200];
+        snprintf(j, sizeof j, "{\"event\":{\"category\":\"process\"},\"process\":{\"name\":\"%s\"},"
+                              "\"host\":{\"id\":\"%s\"}}", evs[i][0], evs[i][1]);
+        ev_json(&ev, j, i + 1);
+        ev.ts = (int64_t)(i + 1) * 1000;
+        engine_process_linux(e, &ev);
+    }
+    engine_finish(e);
+    CHECK_STR(rec.lines.p, "smp linux 1,2\n");
+    struct engine_stats s;
+    engine_get_stats(e, &s);
+    CHECK_INT(s.sample_windows, 1);
+    event_clear(&ev);
+    engine_free(e);
+    fieldtab_free(ft);
+    buf_clear(&rec.lines);
 }

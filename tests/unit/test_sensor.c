@@ -363,3 +363,133 @@ TEST(sensor_rejects_malformed)
     CHECK_INT(fx.sink.n, 0);
     fx_clear(&fx);
 }
+
+/* Append an environment region (and its lengths) to an exec record made by make_exec. */
+static size_t add_env(uint8_t *buf, size_t n, const char *env, size_t env_len, size_t head,
+                      uint16_t flags)
+{
+    struct vigil_rec_exec *e = (void *)buf;
+    size_t used = sizeof *e + e->filename_len + e->exe_len + e->cwd_len + e->argv_len;
+    memcpy(buf + used, env, env_len);
+    used += env_len;
+    e->env_len = (uint16_t)env_len;
+    e->env_head = (uint16_t)head;
+    e->h.flags |= VIGIL_F_ENV_PRESENT | flags;
+    size_t size = (used + 7) & ~(size_t)7;
+    e->h.size = (uint32_t)(size > n ? size : n);
+    return e->h.size;
+}
+
+static bool has_str(const struct val *v, const char *s)
+{
+    if (!v)
+        return false;
+    if (v->type == VAL_STR)
+        return strlen(s) == v->n && !memcmp(v->s, s, v->n);
+    if (v->type != VAL_ARRAY)
+        return false;
+    for (uint32_t i = 0; i < v->n; i++)
+        if (has_str(&v->items[i], s))
+            return true;
+    return false;
+}
+
+TEST(sensor_env_vars_allowlist_stdio_and_parent_title)
+{
+    struct fixture fx;
+    fx_init(&fx);
+    uint8_t buf[8192];
+    uint64_t T = tick();
+    /* the parent, named by prctl */
+    size_t n = make_exec(buf, 50, 5 * T, 1, 0, "/usr/lib/wine/wine64", "wine64\0wine\0lib\0usr",
+                         20, "", 0, "wine64", 7, 0);
+    static const char env1[] = "SECRET_TOKEN=x\0HOME=/home/b\0WINEPREFIX=/tmp/p\0PATH=/bin";
+    n = add_env(buf, n, env1, sizeof env1, sizeof env1, 0);
+    struct vigil_rec_exec *e = (void *)buf;
+    e->std_type[0] = VIGIL_FD_SOCKET;
+    e->std_family[0] = 2;
+    e->std_type[1] = VIGIL_FD_PIPE;
+    e->std_type[2] = VIGIL_FD_TTY;
+    CHECK_INT(sensor_feed(fx.s, buf, n), 0);
+    struct vigil_rec_setname r = {0};
+    r.h.kind = VIGIL_REC_SETNAME;
+    r.h.size = sizeof r;
+    r.h.pid = r.h.tgid = 50;
+    r.h.start = 5 * T;
+    strcpy((char *)r.name, "Launcher.exe");
+    CHECK_INT(sensor_feed(fx.s, &r, sizeof r), 0);
+    /* the child: an environment cut in the middle (head + end), the seams' strings dropped */
+    feed_fork(fx.s, 50, 5 * T, 51, 6 * T);
+    n = make_exec(buf, 51, 6 * T, 50, 5 * T, "/usr/lib/wine/wine64", "wine64\0wine\0lib\0usr", 20,
+                  "", 0, "wine64", 7, 0);
+    static const char env2[] = "HOME=/root\0WINEPREFIX=/tmp/cut-he" /* head, cut */
+                               "RSOCKET=8\0WINELOADERNOEXEC=1";   /* end, cut at its start */
+    n = add_env(buf, n, env2, sizeof env2, 33, VIGIL_F_ENV_TRUNC);
+    CHECK_INT(sensor_feed(fx.s, buf, n), 0);
+    CHECK_INT(fx.sink.n, 3);
+    if (fx.sink.n == 3) {
+        struct event *p = fx.sink.ev[0], *c = fx.sink.ev[2];
+        const struct val *pe = get(p, "process.env_vars");
+        CHECK(pe && pe->type == VAL_ARRAY && pe->n == 2);
+        CHECK(has_str(pe, "HOME=/home/b"));
+        CHECK(has_str(pe, "WINEPREFIX=/tmp/p"));
+        CHECK(!has_str(pe, "SECRET_TOKEN=x"));
+        CHECK_STR(event_get_str(p, "vigil.stdin.type"), "socket");
+        CHECK_STR(event_get_str(p, "vigil.stdin.family"), "ipv4");
+        CHECK_STR(event_get_str(p, "vigil.stdout.type"), "pipe");
+        CHECK_STR(event_get_str(p, "vigil.stderr.type"), "tty");
+        CHECK(get(p, "vigil.stdout.family") == NULL);
+        const struct val *ce = get(c, "process.env_vars");
+        CHECK(ce && ce->type == VAL_ARRAY && ce->n == 2);
+        CHECK(has_str(ce, "HOME=/root"));
+        CHECK(has_str(ce, "WINELOADERNOEXEC=1"));
+        CHECK_STR(event_get_str(c, "process.parent.title"), "Launcher.exe");
+        CHECK(has_str(get(c, "process.parent.env_vars"), "WINEPREFIX=/tmp/p"));
+        CHECK(get(c, "vigil.stdin.type") == NULL); /* all "none": not reported */
+    }
+    fx_clear(&fx);
+}
+
+TEST(sensor_connect_by_wineserver_for_client)
+{
+    struct fixture fx;
+    fx_init(&fx);
+    uint8_t buf[4096];
+    uint64_t T = tick();
+    size_t n = make_exec(buf, 60, 3 * T, 1, 0, "/usr/lib/wine/wineserver64",
+                         "wineserver64\0wine\0lib\0usr", 26, "", 0, "wineserver64", 13, 0);
+    sensor_feed(fx.s, buf, n);
+    n = make_exec(buf, 70, 4 * T, 1, 0, "/usr/lib/wine/wine64", "wine64\0wine\0lib\0usr", 20, "",
+                  0, "wine64", 7, 0);
+    sensor_feed(fx.s, buf, n);
+    struct vigil_rec_connect c = {0};
+    c.h.kind = VIGIL_REC_CONNECT;
+    c.h.flags = VIGIL_F_PROXY;
+    c.h.size = sizeof c;
+    c.h.pid = 72; /* the client thread whose request pipe wineserver read */
+    c.h.tgid = 70;
+    c.h.start = 4 * T;
+    c.proxy_tgid = 60;
+    c.proxy_start = 3 * T;
+    c.family = 2;
+    memcpy(c.daddr, (uint8_t[4]){203, 0, 113, 7}, 4);
+    c.dport = 80;
+    c.sock_type = 1;
+    c.protocol = 6;
+    memcpy(c.comm, "wineserver64", 12);
+    CHECK_INT(sensor_feed(fx.s, &c, sizeof c), 0);
+    CHECK_INT(fx.sink.n, 3);
+    if (fx.sink.n == 3) {
+        struct event *w = fx.sink.ev[0], *x = fx.sink.ev[1], *ev = fx.sink.ev[2];
+        CHECK_INT(get_long(ev, "process.pid"), 70);
+        CHECK_INT(get_long(ev, "process.thread.id"), 72);
+        CHECK_STR(event_get_str(ev, "process.name"), "wine64");
+        CHECK_STR(event_get_str(ev, "process.entity_id"), event_get_str(x, "process.entity_id"));
+        CHECK_INT(get_long(ev, "vigil.proxy.pid"), 60);
+        CHECK_STR(event_get_str(ev, "vigil.proxy.name"), "wineserver64");
+        CHECK_STR(event_get_str(ev, "vigil.proxy.entity_id"),
+                  event_get_str(w, "process.entity_id"));
+        CHECK_STR(event_get_str(ev, "destination.ip"), "203.0.113.7");
+    }
+    fx_clear(&fx);
+}

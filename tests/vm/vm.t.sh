@@ -1,13 +1,14 @@
 #!/bin/sh
 # tests/vm/vm.t.sh — the VM harness in `make test`: one kernel (VM_TEST_KERNEL, default 5.10: the
 # fastest to boot and the oldest, so the strictest verifier) with one scenario
-# (VM_TEST_SCENARIO, default exec-connect). Boots it in QEMU, records with the static vigil,
-# checks the trace with vm/check.sh. `make vm-test` runs the whole matrix.
+# (VM_TEST_SCENARIO, default reverse-shell: five reverse shells, checked with `vigil test` against
+# the bundled rule pack). Boots it in QEMU, records with the static vigil, checks the trace with
+# vm/check.sh. `make vm-test` runs the whole matrix.
 # SKIPs (with the reason) when QEMU cannot be installed or the kernel cannot be downloaded.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 k=${VM_TEST_KERNEL:-5.10}
-s=${VM_TEST_SCENARIO:-exec-connect}
+s=${VM_TEST_SCENARIO:-reverse-shell}
 name="vm-$k-$s"
 failx() { # NAME FILE...: a FAIL line, then the details indented (tests/run.sh shows those)
 	echo "FAIL $1"

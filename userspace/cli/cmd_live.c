@@ -337,6 +337,7 @@ static int live(int argc, char **argv, bool is_record)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     int forwarded = 0, wstatus = 0;
+    uint64_t flushed = 0;
     status = 0;
     for (;;) {
         if (stop_signal) {
@@ -350,6 +351,12 @@ static int live(int argc, char **argv, bool is_record)
             }
         }
         r = sensor_poll(s, 100);
+        /* record: one write per batch, so a reader of the trace (tail -f, a pipe) is never
+         * more than a batch behind; run flushes each alert itself */
+        if (out.written != flushed) {
+            fflush(out.f);
+            flushed = out.written;
+        }
         if (r < 0 && r != -EINTR) {
             fprintf(stderr, "vigil %s: poll ring buffer: %s\n", argv[0], strerror(-r));
             status = EXIT_RUNTIME;

@@ -7,7 +7,8 @@
  * ("file:line: reason") and skipped. Rules that fail to load are reported and skipped; the
  * counts of loaded, unsupported and failed rules go to stderr. Each event is evaluated as its
  * Linux view and, when userspace/view/ gives it one (Wine, Mono, aliased tools; mappings from
- * --mappings DIR or the bundled mappings/), its Windows view.
+ * --mappings DIR or the bundled mappings/), its Windows view: the pipeline is cli_detect
+ * (cli_int.h), the same as `vigil run`.
  * Exit status: 0 (alerts or not), 2 usage, 3 a trace or rule path cannot be read.
  */
 #include <errno.h>
@@ -19,38 +20,6 @@
 #include "cli/cli.h"
 #include "cli/cli_int.h"
 #include "engine/engine.h"
-#include "out/alert.h"
-#include "view/view.h"
-
-struct replay {
-    FILE *out;
-    struct buf line;
-    bool flush_each; /* streaming from stdin: do not sit on alerts */
-    uint32_t load_errors;
-};
-
-static void on_alert(void *ud, const struct engine_alert *a)
-{
-    struct replay *rp = ud;
-    struct alert al = {
-        .rule = a->rule, .view = engine_view_name(a->view), .sequence = a->kind != IRQ_EVENT,
-        .events = a->events, .n = a->n,
-    };
-    buf_reset(&rp->line);
-    alert_write_json(&rp->line, &al);
-    fwrite(rp->line.p, 1, rp->line.len, rp->out);
-    if (rp->flush_each)
-        fflush(rp->out);
-}
-
-static void on_rule(void *ud, const char *path, const struct rule *r,
-                    const struct engine_rule_status *st)
-{
-    (void)path;
-    (void)r;
-    if (st->status == ENGINE_RULE_ERROR)
-        fprintf(stderr, "%s\n", st->reason);
-}
 
 static void usage(FILE *f)
 {
@@ -138,24 +107,15 @@ int cmd_replay(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    char bundled[4096];
-    if (!nrules) {
-        if (!cli_bundled_rules(bundled, sizeof bundled)) {
-            fprintf(stderr, "vigil replay: no bundled rules found (set VIGIL_RULES or use "
-                            "--rules PATH)\n");
-            rc = EXIT_RUNTIME;
-            goto out;
-        }
-        rules[nrules++] = bundled;
-    }
 
-    struct replay rp = {.out = stdout};
+    FILE *out = stdout;
+    bool flush_each = false; /* streaming from stdin: do not sit on alerts */
     for (size_t i = 0; i < ntraces; i++)
         if (!strcmp(traces[i], "-"))
-            rp.flush_each = true;
+            flush_each = true;
     if (outpath) {
-        rp.out = fopen(outpath, "w");
-        if (!rp.out) {
+        out = fopen(outpath, "w");
+        if (!out) {
             fprintf(stderr, "vigil replay: %s: %s\n", outpath, strerror(errno));
             rc = EXIT_RUNTIME;
             goto out;
@@ -164,35 +124,23 @@ int cmd_replay(int argc, char **argv)
 
     double t0 = now_s();
     struct fieldtab *ft = fieldtab_new();
-    struct engine_config cfg = {.on_alert = on_alert, .ud = &rp};
-    struct engine *e = engine_new(ft, &cfg);
-    struct engine_load_counts lc = {0};
-    for (size_t i = 0; i < nrules; i++) {
-        char err[512];
-        if (engine_load_path(e, rules[i], on_rule, &rp, &lc, err, sizeof err) < 0) {
-            fprintf(stderr, "vigil replay: %s\n", err);
-            rc = EXIT_RUNTIME;
-        }
+    struct cli_detect_opts dopts = {
+        .who = "vigil replay", .rules = rules, .nrules = nrules, .mappings = mappings,
+        .out = out, .flush_each = flush_each,
+    };
+    struct cli_detect *d = cli_detect_new(ft, &dopts);
+    if (!d) {
+        if (out != stdout)
+            fclose(out);
+        fieldtab_free(ft);
+        rc = EXIT_RUNTIME;
+        goto out;
     }
-    fprintf(stderr, "vigil replay: %u rules loaded, %u unsupported, %u with errors%s\n", lc.ok,
-            lc.unsupported, lc.errors,
-            lc.unsupported || lc.errors ? " (details: vigil rules check)" : "");
-    if (!lc.ok)
-        fprintf(stderr, "vigil replay: warning: no rules to run\n");
+    struct engine *e = cli_detect_engine(d);
     double t1 = now_s();
 
-    char mdir[4096], merr[512];
-    struct view_maps *maps = NULL;
-    if (!mappings)
-        mappings = cli_bundled_mappings(mdir, sizeof mdir);
-    if (mappings && !(maps = view_maps_load(mappings, merr, sizeof merr)))
-        fprintf(stderr, "vigil replay: %s (Windows views off)\n", merr);
-    else if (!mappings)
-        fprintf(stderr, "vigil replay: no mappings found (Windows views off)\n");
-
-    struct event ev, wev;
+    struct event ev;
     event_init(&ev, ft);
-    event_init(&wev, ft);
     uint64_t nevents = 0, bad = 0;
     for (size_t i = 0; i < ntraces; i++) {
         struct ndjson_reader *r = ndjson_open(traces[i], ft);
@@ -204,14 +152,7 @@ int cmd_replay(int argc, char **argv)
         int k;
         while ((k = ndjson_next(r, &ev)) > 0) {
             nevents++;
-            const struct event *views[ENGINE_VIEW_COUNT] = {0};
-            views[ENGINE_VIEW_LINUX] = &ev;
-            if (maps && view_windows(maps, &ev, &wev) == 1) {
-                wev.ts = ev.ts;
-                wev.seq = ev.seq;
-                views[ENGINE_VIEW_WINDOWS] = &wev;
-            }
-            engine_process(e, views);
+            cli_detect_event(d, &ev);
         }
         if (k < 0) {
             fprintf(stderr, "vigil replay: %s: read error after line %llu\n", traces[i],
@@ -225,7 +166,7 @@ int cmd_replay(int argc, char **argv)
         bad += b;
         ndjson_close(r);
     }
-    engine_finish(e);
+    cli_detect_finish(d);
     double t2 = now_s();
     if (stats) {
         struct engine_stats st;
@@ -246,12 +187,9 @@ int cmd_replay(int argc, char **argv)
                 (unsigned long long)st.sample_windows);
     }
     event_clear(&ev);
-    event_clear(&wev);
-    view_maps_free(maps);
-    engine_free(e);
+    cli_detect_free(d);
     fieldtab_free(ft);
-    buf_clear(&rp.line);
-    if (fflush(rp.out) != 0 || (rp.out != stdout && fclose(rp.out) != 0)) {
+    if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
         fprintf(stderr, "vigil replay: writing alerts: %s\n", strerror(errno));
         rc = EXIT_RUNTIME;
     }

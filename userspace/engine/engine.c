@@ -57,6 +57,7 @@ struct engine {
     /* the rule whose eval_run is being fed (for the match callback) */
     uint32_t cur_rule;
     uint8_t cur_view;
+    bool flushing; /* results of a closing window or of the stream's end: no same-event dedupe */
 };
 
 struct engine *engine_new(struct fieldtab *ft, const struct engine_config *cfg)
@@ -465,7 +466,7 @@ static void emit(struct engine *e, uint32_t rule, uint8_t view, const struct eve
                  uint32_t n)
 {
     struct eng_rule *er = &e->rules[rule];
-    if (er->last_gen == e->gen && er->last_view != view) {
+    if (!e->flushing && er->last_gen == e->gen && er->last_view != view) {
         e->st.duplicates++;
         return;
     }
@@ -509,12 +510,15 @@ static int64_t seen_ts(const struct event *ev)
 }
 
 /*
- * Note which stages of a gated sequence a fed event meets. Over-approximate on purpose: a
- * stage counts as met even if the event did not actually advance a partial there.
+ * Note which stages of a gated sequence a fed event meets. Over-approximate on purpose (a
+ * stage counted as met when it was not only makes stage_useful feed more): every fed event
+ * counts for the first stage, no test needed; the middle stages are tested; the last stage
+ * needs no note (seen[k] is read only for stage k + 1).
  */
 static void stage_note(struct entry *en, const struct ir_query *q, const struct event *ev)
 {
-    for (uint32_t k = 0; k < q->nstages; k++)
+    en->seen[0] = seen_ts(ev);
+    for (uint32_t k = 1; k + 1 < q->nstages; k++)
         if (eval_pred(q, q->stages[k].cond, ev) == TRI_TRUE)
             en->seen[k] = seen_ts(ev);
 }
@@ -566,7 +570,9 @@ static void sample_window(struct engine *e, struct entry *en, uint8_t view,
         struct eval_limits lim = {.max_pending = e->cfg.max_pending};
         e->cur_rule = en->rule;
         e->cur_view = view;
+        e->flushing = true;
         eval_run_finish(en->run, on_match, e);
+        e->flushing = false;
         eval_run_free(en->run);
         en->run = eval_run_new(e->rules[en->rule].q, &lim);
         e->st.sample_windows++;
@@ -646,6 +652,7 @@ void engine_finish(struct engine *e)
 {
     seal(e);
     e->gen++;
+    e->flushing = true;
     for (int v = 0; v < ENGINE_VIEW_COUNT; v++) {
         struct view_state *vs = &e->views[v];
         for (uint32_t i = 0; i < vs->n; i++) {
@@ -656,6 +663,7 @@ void engine_finish(struct engine *e)
             eval_run_finish(vs->entries[i].run, on_match, e);
         }
     }
+    e->flushing = false;
 }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st)

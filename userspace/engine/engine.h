@@ -11,19 +11,23 @@
  * views alerts once, for the first view in enum order.
  *
  * Index. With ~1,750 rules an event must reach only the rules that could match it. From each
- * rule's IR the engine takes a necessary condition: a set of (field, literal) atoms, exact
- * values or wildcard prefixes/suffixes, compared ASCII-case-insensitively, such that the rule
- * can only match an event that carries one of them (for a sequence: one of any stage's or the
- * until's). Rules without such a condition go on a fallback list that sees every event.
- * Each event looks its own string values up; the rules reached are evaluated in load order,
- * so alerts come out in the same order as a brute-force pass over all rules.
+ * rule's IR the engine takes necessary conditions (engine_cond.c): sets of atoms — a field's
+ * exact value, wildcard prefix, suffix or infix, regex prefix, or mere presence — compared
+ * ASCII-case-insensitively, such that the rule can only match an event carrying one atom of
+ * each set (up to three sets, from different conjuncts). Each event looks its own values up
+ * (engine_index.c); a rule with no usable condition sees every event. Sequences are indexed by
+ * their first stage; an event that can only play a later stage (or until) reaches a sequence
+ * only while it has partial matches and an event met the stage before within maxspan.
+ * The rules reached run in load order, so alerts come out exactly as a brute-force pass over
+ * all rules gives them (cfg.brute_force; tests/unit/test_engine.c checks it on the corpus).
  *
  * Hot path: engine_process allocates nothing for event rules (sequence state clones events,
- * bounded by engine_config.max_pending per rule and view; evictions are counted).
+ * bounded by engine_config.max_pending per rule and view; evictions are counted; samples run
+ * in bounded windows, see engine_config).
  *
  * Ownership: the engine borrows the fieldtab (it must outlive the engine) and owns the rules
- * added with engine_add_rule (their `doc` is freed and set NULL unless cfg.keep_doc). Alerts point at engine-owned rules and at events that are only
- * valid during the callback.
+ * added with engine_add_rule (their `doc` is freed and set NULL unless cfg.keep_doc). Alerts
+ * point at engine-owned rules and at events that are only valid during the callback.
  */
 #ifndef VIGIL_ENGINE_H
 #define VIGIL_ENGINE_H

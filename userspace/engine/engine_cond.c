@@ -1,5 +1,6 @@
 /*
- * engine_cond.c — necessary conditions of a query, which the index (engine_index.c) is built from.
+ * engine_cond.c — necessary conditions of a query, which the index (engine_index.c) is built
+ * from.
  *
  * A necessary condition is a disjunction of atoms that every event matching the query
  * satisfies. An atom says: field F has a string value equal to / starting with / ending with /

@@ -76,6 +76,7 @@ void index_clear(struct index *ix)
     for (size_t i = 0; i < ix->cap; i++) {
         free(ix->slots[i].s);
         free(ix->slots[i].post);
+        free(ix->slots[i].wm);
     }
     free(ix->slots);
     for (uint32_t i = 0; i < ix->nfields; i++) {
@@ -83,9 +84,12 @@ void index_clear(struct index *ix)
         free(ix->fields[i].suf);
         free(ix->fields[i].exists);
         free(ix->fields[i].wild);
+        free(ix->fields[i].wm_exists);
+        free(ix->fields[i].wm_wild);
         for (uint32_t k = 0; k < ix->fields[i].ninf; k++) {
             free(ix->fields[i].inf[k].s);
             free(ix->fields[i].inf[k].post);
+            free(ix->fields[i].inf[k].wm);
         }
         free(ix->fields[i].inf);
         free(ix->fields[i].inf_tab);
@@ -188,8 +192,44 @@ static void infix_add(struct index_field *f, const struct atom *a, uint32_t entr
     post_add(&x->post, &x->npost, &x->cap, entry);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Turn a posting list into bitmap words (sorting it). */
+static void to_wm(uint32_t *ids, uint32_t n, struct wmask **out, uint32_t *nout)
+{
+    free(*out);
+    *out = NULL;
+    *nout = 0;
+    if (!n)
+        return;
+    qsort(ids, n, sizeof *ids, cmp_u32);
+    *out = xcalloc(n, sizeof **out);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t w = ids[i] / 64;
+        if (!k || (*out)[k - 1].w != w)
+            (*out)[k++] = (struct wmask){w, 0};
+        (*out)[k - 1].m |= 1ULL << (ids[i] % 64);
+    }
+    *nout = k;
+}
+
 void index_finish(struct index *ix)
 {
+    for (size_t i = 0; i < ix->cap; i++)
+        if (ix->slots[i].hash)
+            to_wm(ix->slots[i].post, ix->slots[i].npost, &ix->slots[i].wm, &ix->slots[i].nwm);
+    for (uint32_t i = 0; i < ix->nfields; i++) {
+        struct index_field *f = &ix->fields[i];
+        to_wm(f->exists, f->nexists, &f->wm_exists, &f->nwm_exists);
+        to_wm(f->wild, f->nwild, &f->wm_wild, &f->nwm_wild);
+        for (uint32_t k = 0; k < f->ninf; k++)
+            to_wm(f->inf[k].post, f->inf[k].npost, &f->inf[k].wm, &f->inf[k].nwm);
+    }
     for (uint32_t i = 0; i < ix->nfields; i++) {
         struct index_field *f = &ix->fields[i];
         if (!f->ninf)
@@ -268,10 +308,10 @@ void index_add(struct index *ix, uint32_t entry, const struct cond *c)
     }
 }
 
-static inline void mark(struct index *ix, const uint32_t *post, uint32_t n)
+static inline void mark(struct index *ix, const struct wmask *wm, uint32_t n)
 {
     for (uint32_t k = 0; k < n; k++)
-        ix->cand[post[k] / 64] |= 1ULL << (post[k] % 64);
+        ix->cand[wm[k].w] |= wm[k].m;
 }
 
 static inline void probe(struct index *ix, uint64_t h, uint32_t field, uint8_t kind,
@@ -291,7 +331,7 @@ static inline void probe(struct index *ix, uint64_t h, uint32_t field, uint8_t k
             eq = lower((unsigned char)v[off + k]) == (unsigned char)sl->s[k];
         if (!eq)
             continue;
-        mark(ix, sl->post, sl->npost);
+        mark(ix, sl->wm, sl->nwm);
         return;
     }
 }
@@ -317,7 +357,7 @@ static void lookup_infix(struct index *ix, const struct index_field *f, const ch
             for (uint32_t k = 4; k < x->len && eq; k++)
                 eq = lower((unsigned char)s[at + k]) == (unsigned char)x->s[k];
             if (eq)
-                mark(ix, x->post, x->npost);
+                mark(ix, x->wm, x->nwm);
         }
     }
 }
@@ -409,8 +449,8 @@ static void lookup_val(struct index *ix, const struct index_field *f, uint32_t f
         other = lookup_scalar(ix, f, field, v);
     }
     if (other)
-        mark(ix, f->wild, f->nwild);
-    mark(ix, f->exists, f->nexists);
+        mark(ix, f->wm_wild, f->nwm_wild);
+    mark(ix, f->wm_exists, f->nwm_exists);
 }
 
 void index_lookup(struct index *ix, const struct event *ev)

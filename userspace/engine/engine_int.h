@@ -73,8 +73,16 @@ struct index_slot {
     uint8_t kind;
     uint32_t len;
     char *s;
-    uint32_t *post; /* entry ids, ascending */
+    uint32_t *post; /* entry ids */
     uint32_t npost, cap;
+    struct wmask *wm; /* post as words, built by index_finish */
+    uint32_t nwm;
+};
+
+/* A posting list as bitmap words: what mark() ORs into the candidates. */
+struct wmask {
+    uint32_t w;
+    uint64_t m;
 };
 
 /* Infix literals of a field, found by their first four bytes. */
@@ -84,6 +92,8 @@ struct index_infix {
     char *s;
     uint32_t *post;
     uint32_t npost, cap;
+    struct wmask *wm; /* post as words, built by index_finish */
+    uint32_t nwm;
 };
 
 struct index_field {
@@ -94,6 +104,8 @@ struct index_field {
      * value reaches too (eval matches wildcards against their text) */
     uint32_t *exists, *wild;
     uint32_t nexists, nwild, capexists, capwild;
+    struct wmask *wm_exists, *wm_wild; /* the same as words, built by index_finish */
+    uint32_t nwm_exists, nwm_wild;
     uint16_t *pre, *suf; /* registered prefix / suffix lengths, ascending */
     uint32_t npre, nsuf, cappre, capsuf;
     struct index_infix *inf;

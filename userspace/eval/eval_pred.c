@@ -456,7 +456,27 @@ static bool glob_has(const struct ir_query *q, const struct ir_node *f, uint32_t
     if (!pat || (pat[0] == '*' && pat[1] == 0))
         return true;
     const char *name = fieldtab_name(q->ft, id);
-    return name && wild_match(pat, strlen(pat), name, strlen(name), false, true);
+    if (!name)
+        return false;
+    /* `*` matches any run (dots included); NUL-terminated, so no strlen per field */
+    const char *star_p = NULL, *star_s = NULL;
+    while (*name) {
+        if (*pat == '*') {
+            star_p = ++pat;
+            star_s = name;
+        } else if (*pat && *pat == *name) {
+            pat++;
+            name++;
+        } else if (star_p) {
+            pat = star_p;
+            name = ++star_s;
+        } else {
+            return false;
+        }
+    }
+    while (*pat == '*')
+        pat++;
+    return *pat == 0;
 }
 
 /* A test over every value of every field a glob names: true if any holds. */

@@ -1,6 +1,6 @@
 /*
  * eval_run.c — one query over an event stream: event queries, sequences (per-join-key state
- * machines), samples, and the head/tail pipes.
+ * machines), the head/tail pipes; samples are in eval_sample.c.
  *
  * Sequences, as Elasticsearch runs them:
  *   - stages are expanded (`with runs=N` repeats a stage) and split into positive stages and
@@ -12,9 +12,12 @@
  *   - maxspan is measured from the first event (last.ts - first.ts <= maxspan);
  *   - `until` with the same key drops every partial of that key (after the event was tried
  *     against the stages: the until event itself may still complete a match);
- *   - a missing stage between positive stages j and j+1 drops the partial waiting in slot j;
- *     a trailing one holds a completed match back until maxspan has passed without it; a
+ *   - missing stages (see complete()): one between positive stages drops the match; a
+ *     trailing one holds a completed match back until maxspan has passed without it; a
  *     leading one rejects a match when it occurred within maxspan before the match's end;
+ *     leading and trailing together reject only when all occur within maxspan (this is
+ *     what the Elasticsearch missing-events suite expects);
+ *   - a multi-valued join key joins on each of its values (one key per combination);
  *   - partials are bounded by max_pending: the oldest is evicted (and counted).
  * Events are cloned only when kept, once per event, shared by reference count.
  */

@@ -148,6 +148,10 @@ static void clear_exec(struct proc *p)
     p->argc = 0;
     p->args_truncated = false;
     p->uid = p->gid = p->euid = p->egid = 0;
+    p->env = empty;
+    p->env_len = 0;
+    memset(p->std_type, 0, sizeof p->std_type);
+    memset(p->std_family, 0, sizeof p->std_family);
 }
 
 static struct proc *add(struct proc_table *t, uint32_t pid, uint64_t start)
@@ -269,7 +273,7 @@ static void copy_exec(struct proc *dst, const struct proc *src)
         return;
     }
     const char *parts[4] = {src->name, src->executable, src->filename, src->cwd};
-    size_t lens[4], need = src->argv_len + 1;
+    size_t lens[4], need = src->argv_len + 1 + src->env_len + 1;
     for (int k = 0; k < 4; k++)
         need += (lens[k] = strlen(parts[k])) + 1;
     if (dst->store_cap < need) {
@@ -287,6 +291,14 @@ static void copy_exec(struct proc *dst, const struct proc *src)
     w[src->argv_len] = 0;
     dst->argv = w;
     dst->argv_len = src->argv_len;
+    w += src->argv_len + 1;
+    if (src->env_len)
+        memcpy(w, src->env, src->env_len);
+    w[src->env_len] = 0;
+    dst->env = w;
+    dst->env_len = src->env_len;
+    memcpy(dst->std_type, src->std_type, sizeof dst->std_type);
+    memcpy(dst->std_family, src->std_family, sizeof dst->std_family);
     dst->argc = src->argc;
     dst->args_truncated = src->args_truncated;
     dst->uid = src->uid;
@@ -324,7 +336,8 @@ void proc_set_exec(struct proc *p, const struct proc_exec_info *x)
 {
     const char *parts[4] = {x->name ? x->name : "", x->executable ? x->executable : "",
                             x->filename ? x->filename : "", x->cwd ? x->cwd : ""};
-    size_t lens[4], need = x->argv_len + 1;
+    size_t env_len = x->env ? x->env_len : 0;
+    size_t lens[4], need = x->argv_len + 1 + env_len + 1;
     for (int k = 0; k < 4; k++)
         need += (lens[k] = strlen(parts[k])) + 1;
     if (p->store_cap < need) {
@@ -343,6 +356,14 @@ void proc_set_exec(struct proc *p, const struct proc_exec_info *x)
     w[x->argv_len] = 0;
     p->argv = w;
     p->argv_len = x->argv_len;
+    w += x->argv_len + 1;
+    if (env_len)
+        memcpy(w, x->env, env_len);
+    w[env_len] = 0;
+    p->env = w;
+    p->env_len = env_len;
+    memcpy(p->std_type, x->std_type, sizeof p->std_type);
+    memcpy(p->std_family, x->std_family, sizeof p->std_family);
     p->argc = count_args(x->argv, x->argv_len);
     p->args_truncated = x->args_truncated;
     p->uid = x->uid;

@@ -38,6 +38,10 @@ struct proc_exec_info {
     size_t argv_len;
     bool args_truncated; /* argv is a prefix of the real one */
     uint32_t uid, gid, euid, egid;
+    const char *env; /* env_len bytes of "KEY=VALUE" strings, NUL-separated (an allowlist) */
+    size_t env_len;
+    uint8_t std_type[3];   /* enum vigil_fd_type of fds 0-2 at exec (0: none or unknown) */
+    uint8_t std_family[3]; /* their socket address families */
 };
 
 struct proc {
@@ -55,6 +59,9 @@ struct proc {
     uint32_t argc;
     bool args_truncated;
     uint32_t uid, gid, euid, egid;
+    const char *env; /* env_len bytes, NUL-separated "KEY=VALUE" (see proc_exec_info) */
+    size_t env_len;
+    uint8_t std_type[3], std_family[3];
     char title[PROC_TITLE_MAX + 1]; /* prctl(PR_SET_NAME), "" when none */
 
     bool exited;

@@ -2,7 +2,9 @@
  * sensor.c — load the BPF programs through the skeleton, poll the ring buffer, check each
  * record's size, and hand it to the ECS mapping (sensor_ecs.c). See sensor.h.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +22,14 @@
 
 /* The wire layout must be the one the BPF side was compiled with (bpf/vigil_event.h). */
 _Static_assert(sizeof(struct vigil_rec_hdr) == 32, "vigil_rec_hdr layout");
-_Static_assert(sizeof(struct vigil_rec_exec) == 104, "vigil_rec_exec layout");
+_Static_assert(sizeof(struct vigil_rec_exec) == 112, "vigil_rec_exec layout");
 _Static_assert(sizeof(struct vigil_rec_fork) == 48, "vigil_rec_fork layout");
 _Static_assert(sizeof(struct vigil_rec_exit) == 40, "vigil_rec_exit layout");
-_Static_assert(sizeof(struct vigil_rec_connect) == 112, "vigil_rec_connect layout");
+_Static_assert(sizeof(struct vigil_rec_connect) == 120, "vigil_rec_connect layout");
 _Static_assert(sizeof(struct vigil_rec_setname) == 96, "vigil_rec_setname layout");
+
+/* bpf/vigil.bpf.c's WINE_BUCKET_MASK + 1 */
+#define WINE_BUCKETS (sizeof(((struct vigil_bpf__bss *)0)->wineserver_buckets) / sizeof(uint32_t))
 
 #define SWEEP_NS (60ull * 1000000000ull)
 #define EXPIRE_NS (1000000000ull)
@@ -75,6 +80,8 @@ struct sensor *sensor_new(const struct sensor_opts *opts)
         s->o.argv_max = VIGIL_ARGV_CAP;
     if (!s->o.ringbuf_mb)
         s->o.ringbuf_mb = 16;
+    if (!s->o.batch_ms)
+        s->o.batch_ms = 10;
     if (!s->o.procfs)
         s->o.procfs = "/proc";
     sensor_ecs_init(s);
@@ -116,6 +123,60 @@ static int ensure_tracefs(char *err, size_t errlen)
     return -e;
 }
 
+/*
+ * Add tgid to a Wine role: the map, its bucket count and total in .bss (bpf/vigil.bpf.c
+ * role_add), unless the kernel added it first. The .bss is mapped: atomics reach the kernel's.
+ */
+static void wine_add(struct bpf_map *map, uint32_t *buckets, uint32_t *n, uint32_t tgid)
+{
+    __u8 one = 1;
+    if (bpf_map__update_elem(map, &tgid, sizeof tgid, &one, sizeof one, BPF_NOEXIST))
+        return;
+    __atomic_fetch_add(&buckets[tgid & (WINE_BUCKETS - 1)], 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(n, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Wine processes already running when the sensor starts (their exec and fork went unseen):
+ * wineservers by comm, Wine clients by executable (/usr/lib/wine/wine64...; comm is the
+ * Windows name by now). Start-up only: it reads two procfs entries per process.
+ */
+static void seed_wine(struct sensor *s)
+{
+    DIR *dir = opendir(s->o.procfs);
+    struct dirent *de;
+    struct vigil_bpf__bss *bss = s->skel->bss;
+    if (!dir)
+        return;
+    while ((de = readdir(dir))) {
+        char *end, path[PATH_MAX], buf[PATH_MAX];
+        unsigned long pid = strtoul(de->d_name, &end, 10);
+        if (*end || !pid || pid > UINT32_MAX)
+            continue;
+        snprintf(path, sizeof path, "%s/%lu/comm", s->o.procfs, pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        bool server = fgets(buf, sizeof buf, f) && str_has_prefix(buf, "wineserver");
+        fclose(f);
+        if (server) {
+            wine_add(s->skel->maps.wineservers, bss->wineserver_buckets, &bss->wineservers_n,
+                     (uint32_t)pid);
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/%lu/exe", s->o.procfs, pid);
+        ssize_t n = readlink(path, buf, sizeof buf - 1);
+        if (n <= 0)
+            continue;
+        buf[n] = 0;
+        const char *base = strrchr(buf, '/');
+        if (str_has_prefix(base ? base + 1 : buf, "wine"))
+            wine_add(s->skel->maps.wine_clients, bss->wine_client_buckets, &bss->wine_clients_n,
+                     (uint32_t)pid);
+    }
+    closedir(dir);
+}
+
 int sensor_attach(struct sensor *s, char *err, size_t errlen)
 {
     int r;
@@ -133,6 +194,7 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen)
     s->skel->rodata->self_tgid = (uint32_t)getpid();
     s->skel->rodata->argv_max = s->o.argv_max;
     s->skel->rodata->follow_tree = s->o.follow;
+    s->skel->rodata->wakeup_bytes = (s->o.ringbuf_mb << 20) / 8;
     int ncpu = libbpf_num_possible_cpus();
     if (ncpu < 1) {
         snprintf(err, errlen, "count possible CPUs: %s", strerror(-ncpu));
@@ -168,6 +230,8 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen)
         snprintf(err, errlen, "read %s: %s", s->o.procfs, strerror(-r));
         return r;
     }
+    if (!s->o.no_seed)
+        seed_wine(s);
     return 0;
 }
 
@@ -199,7 +263,13 @@ int sensor_poll(struct sensor *s, int timeout_ms)
 {
     if (!s->rb)
         return -ENOTCONN;
-    int n = ring_buffer__poll(s->rb, timeout_ms);
+    /* the kernel does not wake us per record (wakeup_bytes): look every batch_ms */
+    int wait = timeout_ms < 0 || timeout_ms > (int)s->o.batch_ms ? (int)s->o.batch_ms : timeout_ms;
+    int n = ring_buffer__poll(s->rb, wait);
+    if (n >= 0) {
+        int m = ring_buffer__consume(s->rb);
+        n = m < 0 ? m : n + m;
+    }
     housekeeping(s);
     return n;
 }

@@ -13,6 +13,20 @@
  * ("connection_attempted", with vigil.connect.result and event.outcome). prctl(PR_SET_NAME)
  * gives no event; it sets process.title on later events of that process.
  *
+ * Fields beyond Elastic Defend's (for the Windows view, userspace/view/view.h, and rules):
+ *   process.env_vars, process.parent.env_vars   ["KEY=VALUE"...] for Wine and Mono loaders
+ *       only (comm "wine*", "mono*" or "*.exe" at exec; the kernel copies at most
+ *       VIGIL_ENV_CAP bytes, head and end), filtered to an allowlist: WINEPREFIX, HOME,
+ *       WINELOADERNOEXEC, WINESERVERSOCKET, WINEARCH, WINELOADER, WINESERVER.
+ *   process.parent.title     the parent's prctl(PR_SET_NAME) name (a Wine parent's Windows name)
+ *   vigil.std{in,out,err}.type   what fds 0-2 were at exec: "none", "file", "dir", "pipe",
+ *       "socket", "tty", "char" (another character device, e.g. /dev/null), "other"; absent
+ *       when all three are "none" or unknown (processes seeded from /proc)
+ *   vigil.std{in,out,err}.family for a "socket": "ipv4", "ipv6", "unix", "netlink", "other"
+ *   vigil.proxy.{pid,entity_id,name,executable}  on a connect that wineserver made for a Wine
+ *       client: the connect is the client's (process.*, process.thread.id = the client thread
+ *       whose request wineserver was serving), the wineserver is kept here
+ *
  * Ownership: the sensor borrows opts->ft (it must outlive the sensor). The event passed to
  * on_event belongs to the sensor and is valid only during the call (event_clone() to keep it).
  * Errors: functions that can fail return a negative errno and, where they take err, write one
@@ -36,6 +50,8 @@ struct sensor_opts {
     void *arg;
     uint32_t argv_max;   /* argv bytes per exec, 0: VIGIL_ARGV_DEFAULT, max VIGIL_ARGV_CAP */
     uint32_t ringbuf_mb; /* ring buffer size in MiB (power of two), 0: 16 */
+    uint32_t batch_ms;    /* read the ring buffer at least this often (0: 10 ms); the kernel
+                             wakes the reader early only when 1/8 of the ring buffer is used */
     bool follow;         /* report only the trees of processes given to sensor_track() */
     bool verbose;        /* libbpf's debug output on stderr */
     bool no_seed;        /* do not read procfs at attach (tests) */

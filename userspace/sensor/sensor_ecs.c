@@ -209,6 +209,72 @@ static uint32_t split_args(struct sensor *s, const char *argv, size_t n)
     return c;
 }
 
+/* The environment variables kept from a Wine/Mono loader's exec (process.env_vars): what the
+ * Windows view reads (userspace/view/view.h), nothing else — environments hold secrets. */
+static const char *const env_keep[] = {"WINEPREFIX",       "HOME",     "WINELOADERNOEXEC",
+                                       "WINESERVERSOCKET", "WINEARCH", "WINELOADER",
+                                       "WINESERVER"};
+
+static bool env_wanted(const char *kv, size_t n)
+{
+    for (size_t i = 0; i < sizeof env_keep / sizeof *env_keep; i++) {
+        size_t kl = strlen(env_keep[i]);
+        if (n > kl && kv[kl] == '=' && !memcmp(kv, env_keep[i], kl))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Keep the allowed "KEY=VALUE" strings of env[0, n) into out (NUL-separated). skip_first /
+ * skip_last: the region was cut there, the string at that end is partial.
+ */
+static void env_filter(const char *env, size_t n, bool skip_first, bool skip_last, struct buf *out)
+{
+    size_t i = 0;
+    if (skip_first) {
+        while (i < n && env[i])
+            i++;
+        i++;
+    }
+    while (i < n) {
+        size_t l = strnlen(env + i, n - i);
+        if (i + l == n && skip_last)
+            break; /* no NUL before the cut */
+        if (env_wanted(env + i, l)) {
+            buf_append(out, env + i, l);
+            buf_putc(out, 0);
+        }
+        i += l + 1;
+    }
+}
+
+static const char *fd_type_name(uint8_t t)
+{
+    static const char *const names[] = {
+        [VIGIL_FD_NONE] = "none", [VIGIL_FD_FILE] = "file",     [VIGIL_FD_DIR] = "dir",
+        [VIGIL_FD_PIPE] = "pipe", [VIGIL_FD_SOCKET] = "socket", [VIGIL_FD_TTY] = "tty",
+        [VIGIL_FD_CHAR] = "char", [VIGIL_FD_OTHER] = "other",
+    };
+    return t < sizeof names / sizeof *names ? names[t] : "other";
+}
+
+static const char *family_name(uint8_t f)
+{
+    switch (f) {
+    case 1:
+        return "unix";
+    case 2:
+        return "ipv4";
+    case 10:
+        return "ipv6";
+    case 16:
+        return "netlink";
+    default:
+        return "other";
+    }
+}
+
 /* The process.* (k = 0) or process.parent.* (k = 1) fields of p. */
 static void put_process(struct sensor *s, int k, const struct proc *p, const char *comm)
 {
@@ -242,6 +308,21 @@ static void put_process(struct sensor *s, int k, const struct proc *p, const cha
     set_u32_str(ev, f[PF_GROUP_ID], p->egid);
     set_u32_str(ev, f[PF_REAL_USER_ID], p->uid);
     set_u32_str(ev, f[PF_REAL_GROUP_ID], p->gid);
+    if (k == 1 && p->title[0]) /* process.title itself is set by each record kind */
+        event_set_cstr(ev, f[PF_TITLE], p->title);
+    if (p->env_len) {
+        uint32_t n = split_args(s, p->env, p->env_len);
+        event_set_strv(ev, f[PF_ENV_VARS], s->argp, s->argl, n);
+    }
+    if (k == 0 && p->std_type[0] + p->std_type[1] + p->std_type[2]) {
+        static const int tf[3] = {SF_STDIN_TYPE, SF_STDOUT_TYPE, SF_STDERR_TYPE};
+        static const int ff[3] = {SF_STDIN_FAMILY, SF_STDOUT_FAMILY, SF_STDERR_FAMILY};
+        for (int i = 0; i < 3; i++) {
+            event_set_cstr(ev, s->sf[tf[i]], fd_type_name(p->std_type[i]));
+            if (p->std_type[i] == VIGIL_FD_SOCKET)
+                event_set_cstr(ev, s->sf[ff[i]], family_name(p->std_family[i]));
+        }
+    }
 }
 
 static void put_parent(struct sensor *s, const struct proc *p)
@@ -347,8 +428,8 @@ static const char *base_name(const char *p)
 
 static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t len)
 {
-    size_t tail = (size_t)e->filename_len + e->exe_len + e->cwd_len + e->argv_len;
-    if (sizeof *e + tail > len)
+    size_t tail = (size_t)e->filename_len + e->exe_len + e->cwd_len + e->argv_len + e->env_len;
+    if (sizeof *e + tail > len || e->env_head > e->env_len)
         return -EINVAL;
     const char *t = (const char *)(e + 1);
     char comm[VIGIL_COMM_LEN + 1], filename[VIGIL_PATH_CAP + 1], exe[VIGIL_PATH_CAP + 64],
@@ -393,6 +474,22 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
         x.name = base_name(exe);
     if (!*x.name)
         x.name = comm;
+    memcpy(x.std_type, e->std_type, sizeof x.std_type);
+    memcpy(x.std_family, e->std_family, sizeof x.std_family);
+    char envbuf[2048];
+    if ((e->h.flags & VIGIL_F_ENV_PRESENT) && e->env_len) {
+        const char *env = t + e->argv_len;
+        bool cut = (e->h.flags & VIGIL_F_ENV_TRUNC) != 0;
+        buf_reset(&s->text);
+        env_filter(env, e->env_head, false, cut, &s->text);
+        if (cut)
+            env_filter(env + e->env_head, e->env_len - e->env_head, true, false, &s->text);
+        size_t n = s->text.len < sizeof envbuf ? s->text.len : 0; /* all or nothing */
+        if (n)
+            memcpy(envbuf, s->text.p, n);
+        x.env = envbuf;
+        x.env_len = n;
+    }
     struct proc *p =
         proc_exec(s->procs, e->h.tgid, e->h.start, e->ppid, e->parent_start, &x, e->h.ktime);
 
@@ -495,13 +592,21 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
     struct proc *p = proc_get(s->procs, c->h.tgid, c->h.start, c->h.ktime);
     struct event *ev = &s->ev;
 
+    bool proxy = (c->h.flags & VIGIL_F_PROXY) && c->proxy_tgid;
     begin(s, &c->h, "network", "start", "connection_attempted");
-    put_process(s, 0, p, comm);
+    put_process(s, 0, p, proxy ? NULL : comm); /* comm is the proxy's */
     event_set_long(ev, s->sf[SF_PROCESS_THREAD_ID], c->h.pid);
     if (p->title[0])
         event_set_cstr(ev, s->sf[SF_PROCESS_TITLE], p->title);
     put_parent(s, p);
     put_user(s, p);
+    if (proxy) { /* wineserver made the call for p: keep who did, for forensics */
+        struct proc *w = proc_get(s->procs, c->proxy_tgid, c->proxy_start, c->h.ktime);
+        event_set_long(ev, s->sf[SF_PROXY_PID], c->proxy_tgid);
+        event_set_cstr(ev, s->sf[SF_PROXY_ENTITY_ID], w->entity_id);
+        event_set_cstr(ev, s->sf[SF_PROXY_NAME], w->name[0] ? w->name : comm);
+        set_nonempty(ev, s->sf[SF_PROXY_EXECUTABLE], w->executable);
+    }
 
     addr_text(c->family, c->daddr, ip, &v4);
     event_set_ip(ev, s->sf[SF_DST_IP], ip, strlen(ip));

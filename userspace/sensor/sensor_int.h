@@ -45,7 +45,17 @@
     F(CONNECT_ERRNO, "vigil.connect.errno")                                                        \
     F(EXEC_FILENAME, "vigil.exec.filename")                                                        \
     F(CGROUP_ID, "vigil.cgroup.id")                                                                \
-    F(EXIT_SIGNAL, "vigil.exit.signal")
+    F(EXIT_SIGNAL, "vigil.exit.signal")                                                            \
+    F(STDIN_TYPE, "vigil.stdin.type")                                                              \
+    F(STDOUT_TYPE, "vigil.stdout.type")                                                            \
+    F(STDERR_TYPE, "vigil.stderr.type")                                                            \
+    F(STDIN_FAMILY, "vigil.stdin.family")                                                          \
+    F(STDOUT_FAMILY, "vigil.stdout.family")                                                        \
+    F(STDERR_FAMILY, "vigil.stderr.family")                                                        \
+    F(PROXY_PID, "vigil.proxy.pid")                                                                \
+    F(PROXY_ENTITY_ID, "vigil.proxy.entity_id")                                                    \
+    F(PROXY_NAME, "vigil.proxy.name")                                                              \
+    F(PROXY_EXECUTABLE, "vigil.proxy.executable")
 
 #define SF_ENUM(id, name) SF_##id,
 enum sensor_field { SENSOR_FIELDS(SF_ENUM) SF_COUNT };
@@ -65,7 +75,9 @@ enum sensor_field { SENSOR_FIELDS(SF_ENUM) SF_COUNT };
     F(USER_ID, "user.id")                                                                          \
     F(GROUP_ID, "group.id")                                                                        \
     F(REAL_USER_ID, "real_user.id")                                                                \
-    F(REAL_GROUP_ID, "real_group.id")
+    F(REAL_GROUP_ID, "real_group.id")                                                              \
+    F(TITLE, "title")                                                                              \
+    F(ENV_VARS, "env_vars")
 
 #define PF_ENUM(id, name) PF_##id,
 enum proc_field { PROC_FIELDS(PF_ENUM) PF_COUNT };

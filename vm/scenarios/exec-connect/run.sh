@@ -31,4 +31,4 @@ $N connect 198.51.100.7 9 || /bin/echo "refused as expected"
 # UDP connect (DNS-like) to a documentation address
 $N udp 198.51.100.7 53 query
 
-/bin/echo exec-connect done
+/bin/echo "exec-connect done"

@@ -41,6 +41,8 @@ const volatile __u32 follow_tree = 0; /* 1: only processes in `tracked` and thei
  * the record itself.
  */
 const volatile __u32 wakeup_bytes = 0;
+/* 1: connects to loopback (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104) are not reported at all */
+const volatile __u32 skip_loopback = 0;
 
 /* ---- maps ---- */
 struct {
@@ -260,6 +262,21 @@ static __always_inline __u8 fd_type(struct task_struct *task, __u32 fd, __u8 *fa
     default:
         return VIGIL_FD_OTHER;
     }
+}
+
+/* a loopback destination: 127.0.0.0/8, ::1 or a v4-mapped 127.x address */
+static __always_inline bool is_loopback(__u16 family, const __u8 *a)
+{
+    if (family == AF_INET)
+        return a[0] == 127;
+    for (int i = 0; i < 10; i++)
+        if (a[i])
+            return false;
+    if (a[10] == 0xff && a[11] == 0xff)
+        return a[12] == 127;
+    if (a[10] || a[11] || a[12] || a[13] || a[14])
+        return false;
+    return a[15] == 1;
 }
 
 /* flags for bpf_ringbuf_submit/output: see wakeup_bytes */
@@ -620,6 +637,8 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
     } else {
         return 0; /* AF_UNIX, AF_UNSPEC (UDP disconnect), … */
     }
+    if (skip_loopback && is_loopback(family, a.daddr))
+        return 0; /* filtered here: nothing copied, stored or sent */
     a.family = family;
     a.fd = (__u32)ctx->args[0];
     if (client)

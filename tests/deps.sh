@@ -3,7 +3,7 @@
 # are present (one dpkg-query). "build": what `make` needs; "all": also what the tests use.
 set -eu
 build="clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcjson-dev pkg-config make gcc"
-tests="valgrind iproute2 util-linux wine wine64 gcc-mingw-w64-x86-64 mono-mcs mono-xbuild qemu-system-x86 busybox-static zstd lz4 xz-utils dpkg-dev hyperfine python3 autoconf automake netcat-traditional ncat socat"
+tests="valgrind time iproute2 util-linux wine wine64 gcc-mingw-w64-x86-64 mono-mcs mono-xbuild qemu-system-x86 busybox-static zstd lz4 xz-utils dpkg-dev hyperfine python3 autoconf automake netcat-traditional ncat socat"
 case "${1:-build}" in
 	build) want=$build ;;
 	all)   want="$build $tests" ;;

@@ -35,3 +35,8 @@ $CC $BCFLAGS -o "$B/bench/bench_view" tests/bench/bench_view.c $LIBS
 # ---- wine (issue 4): the Wine attribution hooks on 1 GiB through a pipe in 4 KiB writes ----
 # no sensor / sensor with no wineserver / sensor with one idle wineserver (root; see wine.sh)
 sh tests/bench/wine.sh "$B/vigil"
+
+# ---- sensor (issue 7): overhead of `vigil run` on exec/connect storms and a build, its CPU, ----
+# ---- memory, drops and alert latency. Root only (prints SKIP otherwise). See sensor.sh. ----
+B="$B" CC="$CC" sh tests/bench/sensor.sh
+# ---- end of sensor section ----

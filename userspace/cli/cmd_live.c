@@ -59,7 +59,7 @@ struct live_opts {
     const char *output, *ready_file, *mappings;
     const char **rules;
     size_t nrules, rules_cap;
-    bool verbose;
+    bool verbose, ignore_loopback;
     uint32_t argv_max, ringbuf_mb;
     char **cmd; /* NULL-terminated, or NULL */
 };
@@ -78,6 +78,7 @@ static void usage_record(FILE *f)
             "      --ready-file F    create F once the probes are attached\n"
             "      --argv-max N      argv bytes kept per exec (default %d, at most %d)\n"
             "      --ringbuf-mb N    ring buffer size in MiB, a power of two (default 16)\n"
+            "      --ignore-loopback connects to 127.0.0.0/8 and ::1 are filtered out in the kernel\n"
             "  -v, --verbose         libbpf and verifier messages on stderr\n"
             "  -h, --help            this help\n",
             VIGIL_ARGV_DEFAULT, VIGIL_ARGV_CAP);
@@ -98,12 +99,13 @@ static void usage_run(FILE *f)
             "      --ready-file F    create F once the probes are attached\n"
             "      --argv-max N      argv bytes kept per exec (default %d, at most %d)\n"
             "      --ringbuf-mb N    ring buffer size in MiB, a power of two (default 16)\n"
+            "      --ignore-loopback connects to 127.0.0.0/8 and ::1 are filtered out in the kernel\n"
             "  -v, --verbose         libbpf and verifier messages on stderr\n"
             "  -h, --help            this help\n",
             VIGIL_ARGV_DEFAULT, VIGIL_ARGV_CAP);
 }
 
-enum { OPT_READY = 256, OPT_RULES, OPT_MAPPINGS, OPT_ARGV_MAX, OPT_RINGBUF };
+enum { OPT_READY = 256, OPT_RULES, OPT_MAPPINGS, OPT_ARGV_MAX, OPT_RINGBUF, OPT_NO_LOOPBACK };
 
 static bool parse_u32(const char *s, uint32_t *v)
 {
@@ -126,6 +128,7 @@ static int parse_opts(int argc, char **argv, bool is_record, struct live_opts *o
         {"mappings", required_argument, NULL, OPT_MAPPINGS},
         {"argv-max", required_argument, NULL, OPT_ARGV_MAX},
         {"ringbuf-mb", required_argument, NULL, OPT_RINGBUF},
+        {"ignore-loopback", no_argument, NULL, OPT_NO_LOOPBACK},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {0},
@@ -168,6 +171,9 @@ static int parse_opts(int argc, char **argv, bool is_record, struct live_opts *o
                         optarg);
                 return EXIT_USAGE;
             }
+            break;
+        case OPT_NO_LOOPBACK:
+            o->ignore_loopback = true;
             break;
         case 'v':
             o->verbose = true;
@@ -306,6 +312,7 @@ static int live(int argc, char **argv, bool is_record)
         .argv_max = o.argv_max,
         .ringbuf_mb = o.ringbuf_mb,
         .follow = o.cmd != NULL,
+        .skip_loopback = o.ignore_loopback,
         .verbose = o.verbose,
     };
     s = sensor_new(&so);

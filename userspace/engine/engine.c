@@ -490,14 +490,14 @@ static void on_match(void *ud, const struct eval_match *m)
 }
 
 static void run_entry(struct engine *e, struct view_state *vs, uint32_t id, uint8_t view,
-                      const struct event *ev);
+                      struct eval_shared *sh);
 
 static void run_entry_profiled(struct engine *e, struct view_state *vs, uint32_t id,
-                               uint8_t view, const struct event *ev)
+                               uint8_t view, struct eval_shared *sh)
 {
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    run_entry(e, vs, id, view, ev);
+    run_entry(e, vs, id, view, sh);
     clock_gettime(CLOCK_MONOTONIC, &b);
     e->rules[vs->entries[id].rule].ticks +=
         (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
@@ -581,9 +581,11 @@ static void sample_window(struct engine *e, struct entry *en, uint8_t view,
     en->win_start = ev->ts;
 }
 
+/* sh: the input event, cloned at most once for all the rules that keep it */
 static void run_entry(struct engine *e, struct view_state *vs, uint32_t id, uint8_t view,
-                      const struct event *ev)
+                      struct eval_shared *sh)
 {
+    const struct event *ev = sh->src;
     struct entry *en = &vs->entries[id];
     struct eng_rule *er = &e->rules[en->rule];
     e->st.evaluated++;
@@ -601,7 +603,7 @@ static void run_entry(struct engine *e, struct view_state *vs, uint32_t id, uint
         stage_note(en, er->q, ev);
     e->cur_rule = en->rule;
     e->cur_view = view;
-    eval_run_feed(en->run, ev, on_match, e);
+    eval_run_feed_shared(en->run, sh, on_match, e);
 }
 
 void engine_process(struct engine *e, const struct event *const views[ENGINE_VIEW_COUNT])
@@ -627,17 +629,20 @@ void engine_process(struct engine *e, const struct event *const views[ENGINE_VIE
                     cand[w] |= 1ULL << (id % 64);
             }
         }
+        struct eval_shared sh;
+        eval_shared_init(&sh, ev);
         for (uint32_t w = 0; w < half; w++) {
             uint64_t bits = cand[w];
             while (bits) {
                 uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 if (e->cfg.profile)
-                    run_entry_profiled(e, vs, id, (uint8_t)v, ev);
+                    run_entry_profiled(e, vs, id, (uint8_t)v, &sh);
                 else
-                    run_entry(e, vs, id, (uint8_t)v, ev);
+                    run_entry(e, vs, id, (uint8_t)v, &sh);
             }
         }
+        eval_shared_release(&sh);
     }
 }
 

@@ -8,7 +8,8 @@
  * sequences clone an event only when it advances a pending sequence.
  *
  * Ownership: eval_prepare fills the query's compiled forms (owned by the query). An eval_run
- * borrows its query (which must outlive it) and owns the event copies it keeps.
+ * borrows its query (which must outlive it) and holds references to the event copies it
+ * keeps (shared with other runs fed through one struct eval_shared).
  */
 #ifndef VIGIL_EVAL_H
 #define VIGIL_EVAL_H
@@ -55,6 +56,22 @@ void eval_run_free(struct eval_run *r);
  * Calls fn for each result completed by this event (after `head` is reached, none).
  */
 void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn, void *ud);
+/*
+ * One input event fed to several runs (the engine's rules): the first run that keeps the
+ * event clones it, and every other run shares that one clone (reference counted) instead
+ * of making its own. Init before the first feed; release after the last feed of the event
+ * (the clone then lives on only in the runs that keep it).
+ */
+struct held;
+struct eval_shared {
+    const struct event *src;
+    struct held *held; /* private: the clone, once made */
+};
+void eval_shared_init(struct eval_shared *sh, const struct event *ev);
+void eval_shared_release(struct eval_shared *sh);
+/* eval_run_feed with the event of sh (sh->src); same contract. */
+void eval_run_feed_shared(struct eval_run *r, struct eval_shared *sh, eval_match_fn fn,
+                          void *ud);
 /* End of the stream: emit what waits for it (tail pipes, samples). */
 void eval_run_finish(struct eval_run *r, eval_match_fn fn, void *ud);
 

@@ -15,6 +15,8 @@
  */
 #define PAD_DATE 1
 #define PAD_CIDR_BASE 1
+/* IR_MATCH: PAD_SET — pats[list[0]].compiled is a struct pset for this node's long list */
+#define PAD_SET 1
 
 #define EVAL_MAX_DEPTH 200
 #define EVAL_SCRATCH 4096
@@ -90,6 +92,33 @@ struct wpat {
 };
 #define WPAT_MAGIC 0x57504154u
 bool wpat_match(const struct ir_pattern *p, const char *s, size_t n);
+
+/*
+ * A long list of exact patterns (`in (...)`, `in~`, `like~` without wildcards) as a hash set,
+ * for keyword values (match_str): one probe instead of one compare per pattern. Built by
+ * eval_prepare; one allocation (freed by free_compiled). Case-sensitive entries are keyed on
+ * the bytes; case-insensitive ones only when ASCII, keyed ASCII-lowercased (an ASCII literal
+ * never equals a non-ASCII text case-insensitively: folding never maps non-ASCII to ASCII).
+ * The other patterns of the list stay in rest[], tested one by one.
+ */
+struct pset_ent {
+    uint64_t h; /* 0: empty */
+    const char *s;
+    uint32_t n;
+    bool ci;
+};
+struct pset {
+    uint32_t magic;
+    uint32_t node; /* the IR_MATCH node it serves */
+    uint32_t mask; /* tab has mask + 1 entries */
+    uint32_t nrest;
+    bool has_ci;
+    struct pset_ent *tab;
+    uint32_t *rest; /* pattern indexes */
+};
+#define PSET_MAGIC 0x50534554u
+#define PSET_MIN 8 /* patterns it takes for a set to pay */
+bool pset_has(const struct pset *ps, const char *s, size_t n);
 
 /* ---- eval_regex.c: Lucene regular expressions (whole-string, NFA simulation) ---- */
 struct rx;
@@ -203,7 +232,7 @@ struct eval_run {
 
     struct buf kbuf;
     uint32_t koffs[EVAL_MAX_KEYS + 1], nkeysev;
-    struct held *cur; /* the current event, cloned on first need */
+    struct held **cur; /* the current event's clone, made on first need (see eval_shared) */
     const struct event *cur_src;
 };
 

@@ -261,7 +261,17 @@ static bool match_any(struct ectx *c, const struct ir_node *n, const struct xv *
 static bool match_str(const struct ir_query *q, const struct ir_node *n, const char *s, size_t len)
 {
     const uint32_t *l = q->lists + n->list;
-    for (uint32_t i = 0; i < n->nlist; i++) {
+    uint32_t cnt = n->nlist;
+    if (n->pad == PAD_SET) {
+        const struct pset *ps = q->pats[l[0]].compiled;
+        if (ps && ps->magic == PSET_MAGIC && ps->node == (uint32_t)(n - q->nodes)) {
+            if (pset_has(ps, s, len))
+                return true;
+            l = ps->rest;
+            cnt = ps->nrest;
+        }
+    }
+    for (uint32_t i = 0; i < cnt; i++) {
         const struct ir_pattern *p = &q->pats[l[i]];
         if (p->kind != PAT_REGEX ? str_pat(p, s, len) : (p->compiled && rx_match(p->compiled, s, len)))
             return true;

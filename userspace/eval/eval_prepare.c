@@ -174,6 +174,142 @@ static struct wpat *wpat_new(const struct ir_pattern *p)
     return w;
 }
 
+/* ---- hash sets of exact patterns ---- */
+
+static inline unsigned char alow(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static inline uint64_t pset_mix(uint64_t h, bool ci)
+{
+    h ^= ci ? 0x9E3779B97F4A7C15ULL : 0;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* The literal of pattern p when a set can hold it: exact (or a wildcard without wildcards). */
+static bool pset_lit(const struct ir_pattern *p, const char **s, uint32_t *n)
+{
+    if (p->kind == PAT_EXACT) {
+        *s = p->ci ? p->lower : p->s;
+        *n = p->n;
+    } else if (p->kind == PAT_WILDCARD || p->kind == PAT_WILDCARD_STAR) {
+        const struct wpat *w = p->compiled;
+        if (!w || w->shape != WS_EXACT)
+            return false;
+        *s = w->lit;
+        *n = w->litn;
+    } else {
+        return false;
+    }
+    if (p->ci)
+        for (uint32_t i = 0; i < *n; i++)
+            if ((unsigned char)(*s)[i] >= 0x80)
+                return false;
+    return true;
+}
+
+static uint64_t pset_hash(const char *s, uint32_t n, bool ci)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ (ci ? alow((unsigned char)s[i]) : (unsigned char)s[i])) * 1099511628211ULL;
+    return pset_mix(h, ci);
+}
+
+static bool pset_eq(const struct pset_ent *e, const char *s, size_t n)
+{
+    if (e->n != n)
+        return false;
+    if (!e->ci)
+        return !memcmp(e->s, s, n);
+    for (size_t i = 0; i < n; i++)
+        if (alow((unsigned char)e->s[i]) != alow((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool pset_find(const struct pset *ps, uint64_t h, bool ci, const char *s, size_t n)
+{
+    for (uint32_t i = (uint32_t)h & ps->mask;; i = (i + 1) & ps->mask) {
+        const struct pset_ent *e = &ps->tab[i];
+        if (!e->h)
+            return false;
+        if (e->h == h && e->ci == ci && pset_eq(e, s, n))
+            return true;
+    }
+}
+
+bool pset_has(const struct pset *ps, const char *s, size_t n)
+{
+    uint64_t hc = 1469598103934665603ULL, hl = hc;
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        hc = (hc ^ c) * 1099511628211ULL;
+        hl = (hl ^ alow(c)) * 1099511628211ULL;
+        ascii &= c < 0x80;
+    }
+    if (pset_find(ps, pset_mix(hc, false), false, s, n))
+        return true;
+    return ps->has_ci && ascii && pset_find(ps, pset_mix(hl, true), true, s, n);
+}
+
+/* A set for IR_MATCH node `id` when its list is long enough and starts with an exact pattern
+ * (which carries the set in its `compiled`). */
+static void pset_build(struct ir_query *q, uint32_t id)
+{
+    struct ir_node *nd = &q->nodes[id];
+    if (nd->op != IR_MATCH || nd->pad || nd->nlist < PSET_MIN || nd->list >= q->nlists ||
+        q->nlists - nd->list < nd->nlist)
+        return;
+    const uint32_t *l = q->lists + nd->list;
+    for (uint32_t i = 0; i < nd->nlist; i++)
+        if (l[i] >= q->npats)
+            return;
+    struct ir_pattern *carrier = &q->pats[l[0]];
+    if (carrier->kind != PAT_EXACT || carrier->compiled)
+        return;
+    uint32_t nset = 0;
+    const char *s;
+    uint32_t n;
+    for (uint32_t i = 0; i < nd->nlist; i++)
+        nset += pset_lit(&q->pats[l[i]], &s, &n);
+    if (nset < PSET_MIN)
+        return;
+    uint32_t cap = 16;
+    while (cap < nset * 2)
+        cap *= 2;
+    size_t head = (sizeof(struct pset) + 7) & ~(size_t)7;
+    struct pset *ps = xcalloc(1, head + cap * sizeof *ps->tab + nd->nlist * sizeof *ps->rest);
+    ps->magic = PSET_MAGIC;
+    ps->node = id;
+    ps->mask = cap - 1;
+    ps->tab = (struct pset_ent *)((char *)ps + head);
+    ps->rest = (uint32_t *)(ps->tab + cap);
+    for (uint32_t i = 0; i < nd->nlist; i++) {
+        const struct ir_pattern *p = &q->pats[l[i]];
+        if (!pset_lit(p, &s, &n)) {
+            ps->rest[ps->nrest++] = l[i];
+            continue;
+        }
+        bool ci = p->ci;
+        uint64_t h = pset_hash(s, n, ci);
+        if (pset_find(ps, h, ci, s, n))
+            continue; /* a repeated literal */
+        uint32_t j = (uint32_t)h & ps->mask;
+        while (ps->tab[j].h)
+            j = (j + 1) & ps->mask;
+        ps->tab[j] = (struct pset_ent){h, s, n, ci};
+        ps->has_ci |= ci;
+    }
+    carrier->compiled = ps;
+    nd->pad = PAD_SET;
+}
+
 static bool is_date_field(const struct ir_query *q, uint32_t field)
 {
     const char *name = fieldtab_name(q->ft, field);
@@ -209,6 +345,8 @@ int eval_prepare(struct ir_query *q, struct lang_error *err)
         if (n->op == IR_FIELD && is_date_field(q, n->field))
             n->pad = PAD_DATE;
     }
+    for (uint32_t i = 0; i < q->nnodes; i++)
+        pset_build(q, i);
     for (uint32_t i = 0; i < q->nnodes; i++) {
         struct ir_node *n = &q->nodes[i];
         if (n->op == IR_CMP && n->a < q->nnodes && n->b < q->nnodes) {

@@ -30,13 +30,27 @@
 
 struct held *run_hold_cur(struct eval_run *r)
 {
-    if (!r->cur) {
-        r->cur = xmalloc(sizeof *r->cur);
-        r->cur->ev = event_clone(r->cur_src);
-        r->cur->refs = 1; /* the feed's own reference, dropped when the feed ends */
+    struct held *h = *r->cur;
+    if (!h) {
+        h = xmalloc(sizeof *h);
+        h->ev = event_clone(r->cur_src);
+        h->refs = 1; /* the eval_shared's own reference, dropped by eval_shared_release */
+        *r->cur = h;
     }
-    r->cur->refs++;
-    return r->cur;
+    h->refs++;
+    return h;
+}
+
+void eval_shared_init(struct eval_shared *sh, const struct event *ev)
+{
+    sh->src = ev;
+    sh->held = NULL;
+}
+
+void eval_shared_release(struct eval_shared *sh)
+{
+    run_held_put(sh->held); /* frees the clone if no run kept it */
+    sh->held = NULL;
 }
 
 void run_held_put(struct held *h)
@@ -584,9 +598,19 @@ static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint
 
 void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn, void *ud)
 {
+    struct eval_shared sh;
+    eval_shared_init(&sh, ev);
+    eval_run_feed_shared(r, &sh, fn, ud);
+    eval_shared_release(&sh);
+}
+
+void eval_run_feed_shared(struct eval_run *r, struct eval_shared *sh, eval_match_fn fn,
+                          void *ud)
+{
     if (!pipes_open(r))
         return;
-    r->cur = NULL;
+    const struct event *ev = sh->src;
+    r->cur = &sh->held;
     r->cur_src = ev;
     switch (r->q->kind) {
     case IRQ_EVENT:
@@ -600,7 +624,6 @@ void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn,
         run_sample_feed(r, ev);
         break;
     }
-    run_held_put(r->cur); /* frees the clone if nothing kept it */
     r->cur = NULL;
     r->cur_src = NULL;
     if (!pipes_open(r) && !r->has_tail) {

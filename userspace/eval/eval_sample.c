@@ -29,7 +29,7 @@ static void sample_add(struct eval_run *r, uint32_t j, const char *key, uint32_t
     struct held **list = k->sev + (size_t)j * r->sample_cands;
     if (k->scnt[j] >= r->sample_cands)
         return;
-    if (k->scnt[j] && r->cur && list[k->scnt[j] - 1] == r->cur)
+    if (k->scnt[j] && *r->cur && list[k->scnt[j] - 1] == *r->cur)
         return; /* the same event twice under one key (a duplicated key value) */
     list[k->scnt[j]++] = run_hold_cur(r);
 }

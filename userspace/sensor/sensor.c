@@ -194,6 +194,7 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen)
     s->skel->rodata->self_tgid = (uint32_t)getpid();
     s->skel->rodata->argv_max = s->o.argv_max;
     s->skel->rodata->follow_tree = s->o.follow;
+    s->skel->rodata->skip_loopback = s->o.skip_loopback;
     s->skel->rodata->wakeup_bytes = (s->o.ringbuf_mb << 20) / 8;
     int ncpu = libbpf_num_possible_cpus();
     if (ncpu < 1) {

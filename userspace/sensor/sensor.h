@@ -53,6 +53,8 @@ struct sensor_opts {
     uint32_t batch_ms;    /* read the ring buffer at least this often (0: 10 ms); the kernel
                              wakes the reader early only when 1/8 of the ring buffer is used */
     bool follow;         /* report only the trees of processes given to sensor_track() */
+    bool skip_loopback;  /* connects to 127.0.0.0/8 and ::1 are dropped in the kernel (for
+                            rule packs that ignore loopback, as the bundled one does) */
     bool verbose;        /* libbpf's debug output on stderr */
     bool no_seed;        /* do not read procfs at attach (tests) */
     const char *procfs;  /* NULL: "/proc" */

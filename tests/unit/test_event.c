@@ -230,6 +230,8 @@ TEST(time_iso8601)
     CHECK(time_parse_iso8601("2020-02-29", 10, &ns));
     CHECK(!time_parse_iso8601("2020-13-01T00:00:00Z", 20, &ns));
     CHECK(!time_parse_iso8601("yesterday", 9, &ns));
+    CHECK(!time_parse_iso8601("4000-01-01T00:00:00Z", 20, &ns)); /* past int64 ns */
+    CHECK(time_parse_iso8601("2262-01-01T00:00:00Z", 20, &ns));
     char out[40];
     time_format_iso8601(1582974000500000000LL, out);
     CHECK_STR(out, "2020-02-29T11:00:00.500000000Z");

@@ -18,7 +18,7 @@
 /* ASCII lowercase by table: the lookup's inner loops run it for every byte */
 static const unsigned char lower_tab[256] = {
 #define L4(i) L1(i), L1(i + 1), L1(i + 2), L1(i + 3)
-#define L1(i) ((i) >= 'A' && (i) <= 'Z' ? (i) + 32 : (i))
+#define L1(i) ((i) >= 'A' && (i) <= 'Z' ? ((i) + 32) & 0xff : (i)) /* & 0xff: clang checks the arm not taken */
 #define L16(i) L4(i), L4(i + 4), L4(i + 8), L4(i + 12)
 #define L64(i) L16(i), L16(i + 16), L16(i + 32), L16(i + 48)
     L64(0), L64(64), L64(128), L64(192)
@@ -94,6 +94,7 @@ void index_clear(struct index *ix)
         free(ix->fields[i].inf);
         free(ix->fields[i].inf_tab);
         free(ix->fields[i].bloom);
+        free(ix->fields[i].memo);
     }
     free(ix->fields);
     free(ix->fallback);
@@ -232,6 +233,16 @@ void index_finish(struct index *ix)
     }
     for (uint32_t i = 0; i < ix->nfields; i++) {
         struct index_field *f = &ix->fields[i];
+        free(f->memo);
+        f->memo = NULL;
+        if (!f->used)
+            continue;
+        f->memo = xcalloc(MEMO_WAYS, sizeof *f->memo);
+        for (uint32_t k = 0; k < MEMO_WAYS; k++)
+            f->memo[k].len = UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < ix->nfields; i++) {
+        struct index_field *f = &ix->fields[i];
         if (!f->ninf)
             continue;
         uint32_t cap = 16;
@@ -314,6 +325,19 @@ static inline void mark(struct index *ix, const struct wmask *wm, uint32_t n)
         ix->cand[wm[k].w] |= wm[k].m;
 }
 
+/* mark, recorded into ix->rec (lookup_str's marks: a pure function of field and text) */
+static inline void mark_rec(struct index *ix, const struct wmask *wm, uint32_t n)
+{
+    mark(ix, wm, n);
+    struct index_memo *m = ix->rec;
+    if (m && m->nm < MEMO_MARKS) {
+        m->wm[m->nm] = wm;
+        m->nwm[m->nm] = n;
+    }
+    if (m && m->nm <= MEMO_MARKS)
+        m->nm++;
+}
+
 static inline void probe(struct index *ix, uint64_t h, uint32_t field, uint8_t kind,
                          const char *v, uint32_t off, uint32_t len)
 {
@@ -331,7 +355,7 @@ static inline void probe(struct index *ix, uint64_t h, uint32_t field, uint8_t k
             eq = lower((unsigned char)v[off + k]) == (unsigned char)sl->s[k];
         if (!eq)
             continue;
-        mark(ix, sl->wm, sl->nwm);
+        mark_rec(ix, sl->wm, sl->nwm);
         return;
     }
 }
@@ -357,13 +381,44 @@ static void lookup_infix(struct index *ix, const struct index_field *f, const ch
             for (uint32_t k = 4; k < x->len && eq; k++)
                 eq = lower((unsigned char)s[at + k]) == (unsigned char)x->s[k];
             if (eq)
-                mark(ix, x->wm, x->nwm);
+                mark_rec(ix, x->wm, x->nwm);
         }
     }
 }
 
+static void lookup_str_raw(struct index *ix, const struct index_field *f, uint32_t field,
+                           const char *s, uint32_t n);
+
+/* lookup_str_raw through the field's memo: a value seen recently replays its marks. */
 static void lookup_str(struct index *ix, const struct index_field *f, uint32_t field,
                        const char *s, uint32_t n)
+{
+    if (!f->memo || n > MEMO_MAXLEN) {
+        lookup_str_raw(ix, f, field, s, n);
+        return;
+    }
+    uint32_t way = n ? (n ^ (unsigned char)s[n - 1] ^ (unsigned char)s[n / 2] * 3u) : 0;
+    struct index_memo *m = &f->memo[way % MEMO_WAYS];
+    if (m->len == n && !memcmp(m->s, s, n)) {
+        for (uint32_t k = 0; k < m->nm; k++)
+            mark(ix, m->wm[k], m->nwm[k]);
+        return;
+    }
+    m->nm = 0;
+    ix->rec = m;
+    lookup_str_raw(ix, f, field, s, n);
+    ix->rec = NULL;
+    if (m->nm <= MEMO_MARKS) {
+        memcpy(m->s, s, n);
+        m->len = n;
+    } else {
+        m->len = UINT32_MAX;
+        m->nm = 0;
+    }
+}
+
+static void lookup_str_raw(struct index *ix, const struct index_field *f, uint32_t field,
+                           const char *s, uint32_t n)
 {
     if (f->ninf && f->bloom)
         lookup_infix(ix, f, s, n);

@@ -141,6 +141,8 @@ bool time_parse_iso8601(const char *s, size_t n, int64_t *ns)
     if (i != n || h > 23 || mi > 59 || sec > 60)
         return false;
     int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off_s;
+    if (secs < -9223372035LL || secs > 9223372035LL)
+        return false; /* ns since the epoch must fit 64 bits: years 1678..2262 */
     *ns = secs * 1000000000LL + frac;
     return true;
 }

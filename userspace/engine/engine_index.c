@@ -397,7 +397,11 @@ static void lookup_str(struct index *ix, const struct index_field *f, uint32_t f
         lookup_str_raw(ix, f, field, s, n);
         return;
     }
-    uint32_t way = n ? (n ^ (unsigned char)s[n - 1] ^ (unsigned char)s[n / 2] * 3u) : 0;
+    uint32_t way = n;
+    if (n) /* a few bytes spread over the text: values of one field often share a prefix */
+        way = (n * 31u + (unsigned char)s[n - 1]) * 31u + (unsigned char)s[n / 2] * 7u +
+              (unsigned char)s[n / 4] * 131u + (unsigned char)s[(3 * n) / 4] * 17u;
+    way ^= way >> 5;
     struct index_memo *m = &f->memo[way % MEMO_WAYS];
     if (m->len == n && !memcmp(m->s, s, n)) {
         for (uint32_t k = 0; k < m->nm; k++)

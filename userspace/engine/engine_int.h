@@ -96,7 +96,24 @@ struct index_infix {
     uint32_t nwm;
 };
 
+/*
+ * A string value's lookup result, remembered: the posting words lookup_str marked for it. Most
+ * values repeat (host.*, event.*, parents' process fields), and replaying the marks costs a
+ * memcmp where the lookup hashes, lowercases and probes every byte. Per field, a few ways.
+ */
+#define MEMO_WAYS 16
+#define MEMO_MAXLEN 192
+#define MEMO_MARKS 16
+struct index_memo {
+    uint32_t len; /* UINT32_MAX: empty */
+    uint32_t nm;  /* marks recorded; > MEMO_MARKS: too many, not kept */
+    const struct wmask *wm[MEMO_MARKS];
+    uint32_t nwm[MEMO_MARKS];
+    char s[MEMO_MAXLEN];
+};
+
 struct index_field {
+    struct index_memo *memo; /* MEMO_WAYS entries, built by index_finish for used fields */
     bool used, exact;
     bool exact_long;        /* an exact literal of 256 bytes or more */
     uint64_t exact_len[4];  /* lengths (< 256) of the exact literals: most values skip hashing */
@@ -125,6 +142,7 @@ struct index {
     uint64_t hbloom[1024]; /* 65536 bits over the keys' hashes: most probes stop here */
     uint64_t *fallback; /* entries that see every event */
     uint64_t *cand;     /* scratch: candidates of the current event */
+    struct index_memo *rec; /* while looking a string up: where its marks are recorded */
 };
 
 #define INDEX_PLANES 3

@@ -15,7 +15,8 @@
  */
 #define PAD_DATE 1
 #define PAD_CIDR_BASE 1
-/* IR_MATCH: PAD_SET — pats[list[0]].compiled is a struct pset for this node's long list */
+/* IR_MATCH: PAD_SET — pats[list[0]] carries a struct pset for this node's long list: as its
+ * `compiled` (an exact pattern) or its wpat's `set` (a wildcard pattern); see pset_of */
 #define PAD_SET 1
 
 #define EVAL_MAX_DEPTH 200
@@ -89,8 +90,10 @@ struct wpat {
     uint8_t shape;
     const char *lit; /* the literal part (points into the pattern) */
     uint32_t litn;
+    struct pset *set; /* when this pattern carries its node's set (see PAD_SET); owned */
 };
 #define WPAT_MAGIC 0x57504154u
+
 bool wpat_match(const struct ir_pattern *p, const char *s, size_t n);
 
 /*
@@ -119,6 +122,18 @@ struct pset {
 #define PSET_MAGIC 0x50534554u
 #define PSET_MIN 8 /* patterns it takes for a set to pay */
 bool pset_has(const struct pset *ps, const char *s, size_t n);
+/* The set pattern p carries, or NULL. */
+static inline const struct pset *pset_of(const struct ir_pattern *p)
+{
+    const uint32_t *magic = p->compiled;
+    if (!magic)
+        return NULL;
+    if (*magic == PSET_MAGIC)
+        return p->compiled;
+    if (*magic == WPAT_MAGIC)
+        return ((const struct wpat *)p->compiled)->set;
+    return NULL;
+}
 
 /* ---- eval_regex.c: Lucene regular expressions (whole-string, NFA simulation) ---- */
 struct rx;

@@ -263,8 +263,8 @@ static bool match_str(const struct ir_query *q, const struct ir_node *n, const c
     const uint32_t *l = q->lists + n->list;
     uint32_t cnt = n->nlist;
     if (n->pad == PAD_SET) {
-        const struct pset *ps = q->pats[l[0]].compiled;
-        if (ps && ps->magic == PSET_MAGIC && ps->node == (uint32_t)(n - q->nodes)) {
+        const struct pset *ps = pset_of(&q->pats[l[0]]);
+        if (ps && ps->node == (uint32_t)(n - q->nodes)) {
             if (pset_has(ps, s, len))
                 return true;
             l = ps->rest;

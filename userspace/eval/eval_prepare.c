@@ -138,10 +138,13 @@ static void free_compiled(void *p)
 {
     if (!p)
         return;
-    if (*(uint32_t *)p == RX_MAGIC)
+    if (*(uint32_t *)p == RX_MAGIC) {
         rx_free(p);
-    else
-        free(p);
+        return;
+    }
+    if (*(uint32_t *)p == WPAT_MAGIC)
+        free(((struct wpat *)p)->set);
+    free(p);
 }
 
 /* Shape of a wildcard pattern: literal, prefix*, *suffix, *infix* or generic. */
@@ -271,8 +274,14 @@ static void pset_build(struct ir_query *q, uint32_t id)
         if (l[i] >= q->npats)
             return;
     struct ir_pattern *carrier = &q->pats[l[0]];
-    if (carrier->kind != PAT_EXACT || carrier->compiled)
+    struct wpat *cw = NULL;
+    if (carrier->kind == PAT_WILDCARD || carrier->kind == PAT_WILDCARD_STAR) {
+        cw = carrier->compiled;
+        if (!cw || cw->magic != WPAT_MAGIC || cw->set)
+            return;
+    } else if (carrier->kind != PAT_EXACT || carrier->compiled) {
         return;
+    }
     uint32_t nset = 0;
     const char *s;
     uint32_t n;
@@ -306,7 +315,10 @@ static void pset_build(struct ir_query *q, uint32_t id)
         ps->tab[j] = (struct pset_ent){h, s, n, ci};
         ps->has_ci |= ci;
     }
-    carrier->compiled = ps;
+    if (cw)
+        cw->set = ps;
+    else
+        carrier->compiled = ps;
     nd->pad = PAD_SET;
 }
 

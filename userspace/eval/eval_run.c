@@ -183,15 +183,25 @@ struct keyent *run_key_find(struct eval_run *r, const char *k, uint32_t n, bool 
         r->tab = nt;
         r->tabcap = ncap;
     }
-    struct keyent *e = xcalloc(1, sizeof *e);
+    /* one allocation: the entry, its slots, its sample lists, then the key bytes */
+    size_t nslots = r->npos ? r->npos : 1;
+    size_t nsev = r->q->kind == IRQ_SAMPLE ? (size_t)r->q->nstages * r->sample_cands : 0;
+    size_t nscnt = r->q->kind == IRQ_SAMPLE ? r->q->nstages : 0;
+    size_t at_slots = (sizeof(struct keyent) + 7) & ~(size_t)7;
+    size_t at_sev = at_slots + nslots * sizeof(struct partial *);
+    size_t at_scnt = at_sev + nsev * sizeof(struct held *);
+    size_t at_key = at_scnt + nscnt * sizeof(uint32_t);
+    char *mem = xmalloc(at_key + (n ? n : 1));
+    memset(mem, 0, at_key);
+    struct keyent *e = (struct keyent *)mem;
     e->hash = h;
     e->klen = n;
-    e->key = xmalloc(n ? n : 1);
+    e->key = mem + at_key;
     memcpy(e->key, k, n);
-    e->slots = xcalloc(r->npos ? r->npos : 1, sizeof *e->slots);
+    e->slots = (struct partial **)(mem + at_slots);
     if (r->q->kind == IRQ_SAMPLE) {
-        e->sev = xcalloc((size_t)r->q->nstages * r->sample_cands, sizeof *e->sev);
-        e->scnt = xcalloc(r->q->nstages, sizeof *e->scnt);
+        e->sev = (struct held **)(mem + at_sev);
+        e->scnt = (uint32_t *)(mem + at_scnt);
     }
     e->next = r->tab[h & (r->tabcap - 1)];
     r->tab[h & (r->tabcap - 1)] = e;
@@ -208,9 +218,7 @@ static void key_drop_if_unused(struct eval_run *r, struct keyent *e)
         pp = &(*pp)->next;
     *pp = e->next;
     free(e->lead_ts);
-    free(e->slots);
-    free(e->key);
-    free(e);
+    free(e); /* slots and key live in the same allocation */
     r->nkeys--;
 }
 
@@ -371,12 +379,8 @@ void eval_run_free(struct eval_run *r)
             if (e->sev)
                 for (size_t j = 0; j < (size_t)r->q->nstages * r->sample_cands; j++)
                     run_held_put(e->sev[j]);
-            free(e->sev);
-            free(e->scnt);
             free(e->lead_ts);
-            free(e->slots);
-            free(e->key);
-            free(e);
+            free(e); /* sev, scnt, slots and key live in the same allocation */
         }
     }
     free(r->tab);

@@ -3,14 +3,15 @@
 # Run by `make bench` (tests/bench/run.sh); alone: `sh tests/bench/sensor.sh` from the top
 # (B=build, VIGIL=$B/vigil). Needs root (BPF). Prints "BENCH <name> <value> <unit>" lines.
 #
-# Every workload runs without and with `vigil run --rules rules/` (the bundled rule pack; its
+# Every workload runs without and with `vigil run --rules rules/ --mappings mappings/` (the
+# bundled rule pack and Windows views, as `make run` would find them beside build/vigil; its
 # output goes to /dev/null), interleaved, the order alternating per round; BENCH lines give the
 # medians and the median of the per-round with/without ratios. The sensor's CPU time comes from
 # /proc/PID/stat (utime+stime) around the workload, its event and drop counts from the summary
 # it prints on stderr at exit.
 #
 # Knobs (environment): BENCH_SENSOR_ROUNDS (5; the build uses at most 3), BENCH_SENSOR_EXECS
-# (3000), BENCH_SENSOR_CONNECTS (20000), BENCH_SENSOR_UNITS (200 C files), BENCH_SENSOR_RATE
+# (5000), BENCH_SENSOR_CONNECTS (100000), BENCH_SENSOR_UNITS (200 C files), BENCH_SENSOR_RATE
 # (1600 execs/s) for BENCH_SENSOR_SECS (10 s), BENCH_SENSOR_ONLY (space-separated subset of:
 # exec connect build maxrate exact rate latency).
 set -u
@@ -19,8 +20,8 @@ B=${B:-build}
 VIGIL=${VIGIL:-$B/vigil}
 CC=${CC:-cc}
 ROUNDS=${BENCH_SENSOR_ROUNDS:-5}
-EXECS=${BENCH_SENSOR_EXECS:-3000}
-CONNECTS=${BENCH_SENSOR_CONNECTS:-20000}
+EXECS=${BENCH_SENSOR_EXECS:-5000}
+CONNECTS=${BENCH_SENSOR_CONNECTS:-100000}
 UNITS=${BENCH_SENSOR_UNITS:-200}
 RATE=${BENCH_SENSOR_RATE:-1600}
 SECS=${BENCH_SENSOR_SECS:-10}
@@ -47,13 +48,13 @@ done
 TRUE=$(cd "$D" && pwd)/true
 
 work=$(mktemp -d /tmp/vigil-bench-sensor.XXXXXX)
-VPID=
+VPID= VJOB= # vigil's pid (from its ready file) and the shell job that runs it
 SENSOR_ARGS= # extra options for vigil run (one benchmark variant)
 cleanup() {
 	if [ -n "$VPID" ]; then
 		kill -CONT "$VPID" 2>/dev/null
 		kill -INT "$VPID" 2>/dev/null
-		wait "$VPID" 2>/dev/null
+		wait "$VJOB" 2>/dev/null
 	fi
 	[ -n "${stats_was:-}" ] && sysctl -q kernel.bpf_stats_enabled="$stats_was"
 	rm -rf "$work"
@@ -66,26 +67,32 @@ has() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- sensor control ----
 # sensor_start [VIGIL ARGS...]: vigil run with the bundled rules in the background, output to
-# /dev/null, stderr to $work/err; waits for its ready file. Sets VPID.
+# /dev/null, stderr to $work/err; waits for its ready file. Sets VPID and VJOB.
 sensor_start() {
 	rm -f "$work/ready"
-	"$VIGIL" run --rules rules/ --ready-file "$work/ready" $SENSOR_ARGS "$@" >/dev/null 2>"$work/err" &
-	VPID=$!
+	"$VIGIL" run --rules rules/ --mappings mappings/ --ready-file "$work/ready" $SENSOR_ARGS "$@" \
+		>/dev/null 2>"$work/err" &
+	VJOB=$!
+	wait_ready run
+}
+# wait_ready WHAT: until vigil has written its pid to the ready file (at most 60 s)
+wait_ready() {
 	i=0
 	while [ ! -s "$work/ready" ]; do
-		if ! kill -0 "$VPID" 2>/dev/null || [ $i -ge 600 ]; then
-			echo "bench_sensor: vigil run did not start: $(tail -n 3 "$work/err")" >&2
-			VPID=
+		if ! kill -0 "$VJOB" 2>/dev/null || [ $i -ge 600 ]; then
+			echo "bench_sensor: vigil $1 did not start: $(tail -n 3 "$work/err")" >&2
+			VJOB=
 			exit 1
 		fi
-		sleep 0.1
+		sleep 0.05
 		i=$((i + 1))
 	done
+	VPID=$(cat "$work/ready")
 }
 sensor_stop() {
 	kill -INT "$VPID"
-	wait "$VPID"
-	VPID=
+	wait "$VJOB"
+	VPID= VJOB=
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$VPID/stat"; } # comm "vigil" has no spaces
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$VPID/status"; }
@@ -219,15 +226,14 @@ if has exact; then
 	rm -f "$work/ready"
 	"$VIGIL" record --ringbuf-mb 1 --ready-file "$work/ready" -o "$work/exact.ndjson" -- \
 		"$D/sensor_exec" -n $n -j $j "$TRUE" >"$work/exact.out" 2>"$work/err" &
-	VPID=$!
-	i=0
-	while [ ! -s "$work/ready" ] && [ $i -lt 600 ] && kill -0 "$VPID" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+	VJOB=$!
+	wait_ready record
 	sleep 0.2
 	kill -STOP "$VPID"
 	sleep 2
 	kill -CONT "$VPID"
-	wait "$VPID"
-	VPID=
+	wait "$VJOB"
+	VPID= VJOB=
 	execs=$(field execs <"$work/exact.out")
 	ok=1
 	for k in exec fork exit; do
@@ -247,14 +253,20 @@ if has exact; then
 fi
 
 # ---- sensor CPU at RATE execs/s for SECS seconds (and the BPF programs' own run time) ----
-bpf_ns() { # total run_time_ns of the programs vigil $1 holds
+bpf_ns() { # total run_time_ns of the BPF programs vigil $1 holds (prog ids from its fdinfo)
 	bpftool -j prog show 2>/dev/null | python3 -c '
-import json, sys
-pid = int(sys.argv[1]); t = 0
-for p in json.load(sys.stdin):
-    if any(x.get("pid") == pid for x in p.get("pids", [])):
-        t += p.get("run_time_ns", 0)
-print(t)' "$1"
+import json, os, sys
+pid = sys.argv[1]; ids = set()
+for fd in os.listdir(f"/proc/{pid}/fd"):
+    try:
+        if os.readlink(f"/proc/{pid}/fd/{fd}") != "anon_inode:bpf-prog":
+            continue
+        for line in open(f"/proc/{pid}/fdinfo/{fd}"):
+            if line.startswith("prog_id:"):
+                ids.add(int(line.split()[1]))
+    except OSError:
+        pass
+print(sum(p.get("run_time_ns", 0) for p in json.load(sys.stdin) if p["id"] in ids))' "$1"
 }
 if has rate; then
 	"$D/sensor_exec" -r "$RATE" -t "$SECS" -j 4 "$TRUE" >"$work/run.out"
@@ -278,7 +290,7 @@ fi
 # ---- alert latency: triggers 100/s for 5 s, alert line read minus its @timestamp ----
 if has latency; then
 	rm -f "$work/ready"
-	"$VIGIL" run --rules rules/ --ready-file "$work/ready" 2>"$work/err" |
+	"$VIGIL" run --rules rules/ --mappings mappings/ --ready-file "$work/ready" 2>"$work/err" |
 		"$D/sensor_latency" -f "$work/ready" -r 100 -t 5 "$D/bin/sh"
 fi
 

@@ -1,11 +1,14 @@
 /*
  * sensor_exec.c — exec driver for the sensor benchmarks (tests/bench/sensor.sh).
  *
- *   sensor_exec [-n N] [-j J] PROG [ARG...]            N fork+exec+wait of PROG, J workers, flat out
- *   sensor_exec -r RATE -t SECS [-j J] PROG [ARG...]   RATE execs/s in total for SECS seconds
+ *   sensor_exec [-n N] [-j J] PROG [ARG...]
+ *       N fork+exec+wait of PROG by J workers, as fast as they go
+ *   sensor_exec -r RATE -t SECS [-j J] PROG [ARG...]
+ *       RATE execs/s in total for SECS seconds
  *
- * Prints one line: "execs E fails F wall SECONDS rate EXECS_PER_S cpu SECONDS". E counts the children that
- * exited 0 (so every counted one really exec'd PROG), F the others. Exit status 0 when F == 0.
+ * Prints one line: "execs E fails F wall SECONDS rate EXECS_PER_S cpu SECONDS". E counts the
+ * children that exited 0 (so every counted one really exec'd PROG), F the others. Exit status 0
+ * when F == 0.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -32,7 +35,9 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &a);
     getrusage(RUSAGE_CHILDREN, &b);
     return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
-           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec + b.ru_stime.tv_usec) / 1e6;
+           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
+                    b.ru_stime.tv_usec) /
+               1e6;
 }
 
 static double now_s(void)
@@ -100,11 +105,20 @@ int main(int argc, char **argv)
     double rate = 0, secs = 0;
     while ((c = getopt(argc, argv, "+n:j:r:t:")) != -1) {
         switch (c) {
-        case 'n': n = strtoull(optarg, NULL, 10); break;
-        case 'j': jobs = atoi(optarg); break;
-        case 'r': rate = atof(optarg); break;
-        case 't': secs = atof(optarg); break;
-        default: goto usage;
+        case 'n':
+            n = strtoull(optarg, NULL, 10);
+            break;
+        case 'j':
+            jobs = atoi(optarg);
+            break;
+        case 'r':
+            rate = atof(optarg);
+            break;
+        case 't':
+            secs = atof(optarg);
+            break;
+        default:
+            goto usage;
         }
     }
     if (optind >= argc || jobs < 1 || jobs > 256 || (rate > 0) != (secs > 0) || secs > 600)

@@ -113,10 +113,17 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt(argc, argv, "f:r:t:")) != -1) {
         switch (c) {
-        case 'f': ready = optarg; break;
-        case 'r': rate = atof(optarg); break;
-        case 't': secs = atof(optarg); break;
-        default: goto usage;
+        case 'f':
+            ready = optarg;
+            break;
+        case 'r':
+            rate = atof(optarg);
+            break;
+        case 't':
+            secs = atof(optarg);
+            break;
+        default:
+            goto usage;
         }
     }
     if (!ready || optind != argc - 1 || rate <= 0 || secs <= 0 || secs > 60)

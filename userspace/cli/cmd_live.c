@@ -78,7 +78,7 @@ static void usage_record(FILE *f)
             "      --ready-file F    create F once the probes are attached\n"
             "      --argv-max N      argv bytes kept per exec (default %d, at most %d)\n"
             "      --ringbuf-mb N    ring buffer size in MiB, a power of two (default 16)\n"
-            "      --ignore-loopback connects to 127.0.0.0/8 and ::1 are filtered out in the kernel\n"
+            "      --ignore-loopback drop connects to 127.0.0.0/8 and ::1 in the kernel\n"
             "  -v, --verbose         libbpf and verifier messages on stderr\n"
             "  -h, --help            this help\n",
             VIGIL_ARGV_DEFAULT, VIGIL_ARGV_CAP);
@@ -99,7 +99,7 @@ static void usage_run(FILE *f)
             "      --ready-file F    create F once the probes are attached\n"
             "      --argv-max N      argv bytes kept per exec (default %d, at most %d)\n"
             "      --ringbuf-mb N    ring buffer size in MiB, a power of two (default 16)\n"
-            "      --ignore-loopback connects to 127.0.0.0/8 and ::1 are filtered out in the kernel\n"
+            "      --ignore-loopback drop connects to 127.0.0.0/8 and ::1 in the kernel\n"
             "  -v, --verbose         libbpf and verifier messages on stderr\n"
             "  -h, --help            this help\n",
             VIGIL_ARGV_DEFAULT, VIGIL_ARGV_CAP);

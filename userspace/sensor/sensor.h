@@ -80,7 +80,8 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen);
 /* With opts.follow: report tgid and everything it forks from now on. 0 or -errno. */
 int sensor_track(struct sensor *s, uint32_t tgid);
 
-/* Wait up to timeout_ms for records and handle them. Returns records handled or -errno
+/* Wait up to timeout_ms (at most opts.batch_ms: the kernel does not wake the reader per
+ * record) for records and handle every one there is. Returns records handled or -errno
  * (-EINTR when a signal arrived: not an error). */
 int sensor_poll(struct sensor *s, int timeout_ms);
 

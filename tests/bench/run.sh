@@ -38,5 +38,5 @@ sh tests/bench/wine.sh "$B/vigil"
 
 # ---- sensor (issue 7): overhead of `vigil run` on exec/connect storms and a build, its CPU, ----
 # ---- memory, drops and alert latency. Root only (prints SKIP otherwise). See sensor.sh. ----
-B="$B" CC="$CC" sh tests/bench/sensor.sh
+B="$B" CC="$CC" sh tests/bench/sensor.sh || echo "bench_sensor: failed (status $?)"
 # ---- end of sensor section ----

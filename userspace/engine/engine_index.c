@@ -97,6 +97,7 @@ void index_clear(struct index *ix)
         free(ix->fields[i].memo);
     }
     free(ix->fields);
+    free(ix->used);
     free(ix->fallback);
     free(ix->cand);
     memset(ix, 0, sizeof *ix);
@@ -231,15 +232,18 @@ void index_finish(struct index *ix)
         for (uint32_t k = 0; k < f->ninf; k++)
             to_wm(f->inf[k].post, f->inf[k].npost, &f->inf[k].wm, &f->inf[k].nwm);
     }
+    free(ix->used);
+    ix->used = xcalloc(ix->nfields ? ix->nfields : 1, 1);
     for (uint32_t i = 0; i < ix->nfields; i++) {
         struct index_field *f = &ix->fields[i];
+        ix->used[i] = f->used;
         free(f->memo);
         f->memo = NULL;
         if (!f->used)
             continue;
-        f->memo = xcalloc(MEMO_WAYS, sizeof *f->memo);
+        f->memo = xcalloc(1, sizeof *f->memo);
         for (uint32_t k = 0; k < MEMO_WAYS; k++)
-            f->memo[k].len = UINT32_MAX;
+            f->memo->way[k].len = UINT32_MAX;
     }
     for (uint32_t i = 0; i < ix->nfields; i++) {
         struct index_field *f = &ix->fields[i];
@@ -397,17 +401,26 @@ static void lookup_str(struct index *ix, const struct index_field *f, uint32_t f
         lookup_str_raw(ix, f, field, s, n);
         return;
     }
-    uint32_t way = n;
-    if (n) /* a few bytes spread over the text: values of one field often share a prefix */
-        way = (n * 31u + (unsigned char)s[n - 1]) * 31u + (unsigned char)s[n / 2] * 7u +
-              (unsigned char)s[n / 4] * 131u + (unsigned char)s[(3 * n) / 4] * 17u;
-    way ^= way >> 5;
-    struct index_memo *m = &f->memo[way % MEMO_WAYS];
-    if (m->len == n && !memcmp(m->s, s, n)) {
-        for (uint32_t k = 0; k < m->nm; k++)
-            mark(ix, m->wm[k], m->nwm[k]);
-        return;
+    /* tag: the length and the bytes at three places (never 0: the length is +1) */
+    uint64_t tag = (uint64_t)(n + 1) << 32;
+    if (n)
+        tag |= (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
+               (unsigned char)s[n - 1];
+    struct index_memos *ms = f->memo;
+    for (uint32_t w = 0; w < MEMO_WAYS; w++) {
+        if (ms->tag[w] != tag)
+            continue;
+        const struct index_memo *h = &ms->way[w];
+        if (h->len == n && !memcmp(h->s, s, n)) {
+            for (uint32_t k = 0; k < h->nm; k++)
+                mark(ix, h->wm[k], h->nwm[k]);
+            return;
+        }
     }
+    uint32_t w = ms->next;
+    ms->next = (w + 1) % MEMO_WAYS;
+    struct index_memo *m = &ms->way[w];
+    ms->tag[w] = 0; /* empty until recorded */
     m->nm = 0;
     ix->rec = m;
     lookup_str_raw(ix, f, field, s, n);
@@ -415,6 +428,7 @@ static void lookup_str(struct index *ix, const struct index_field *f, uint32_t f
     if (m->nm <= MEMO_MARKS) {
         memcpy(m->s, s, n);
         m->len = n;
+        ms->tag[w] = tag;
     } else {
         m->len = UINT32_MAX;
         m->nm = 0;
@@ -518,7 +532,7 @@ void index_lookup(struct index *ix, const struct event *ev)
     memcpy(ix->cand, ix->fallback, total * sizeof(uint64_t));
     for (uint32_t i = 0; i < ev->n; i++) {
         uint32_t id = ev->f[i].id;
-        if (id >= ix->nfields || !ix->fields[id].used)
+        if (id >= ix->nfields || !(ix->used ? ix->used[id] : ix->fields[id].used))
             continue;
         lookup_val(ix, &ix->fields[id], id, &ev->f[i].v);
     }

@@ -101,8 +101,8 @@ struct index_infix {
  * values repeat (host.*, event.*, parents' process fields), and replaying the marks costs a
  * memcmp where the lookup hashes, lowercases and probes every byte. Per field, a few ways.
  */
-#define MEMO_WAYS 16
-#define MEMO_MAXLEN 192
+#define MEMO_WAYS 8 /* fully associative: tags checked first, replaced round robin */
+#define MEMO_MAXLEN 128
 #define MEMO_MARKS 16
 struct index_memo {
     uint32_t len; /* UINT32_MAX: empty */
@@ -111,9 +111,14 @@ struct index_memo {
     uint32_t nwm[MEMO_MARKS];
     char s[MEMO_MAXLEN];
 };
+struct index_memos {
+    uint64_t tag[MEMO_WAYS]; /* length and a few bytes of each way's text (0: empty) */
+    uint32_t next;           /* the way replaced next */
+    struct index_memo way[MEMO_WAYS];
+};
 
 struct index_field {
-    struct index_memo *memo; /* MEMO_WAYS entries, built by index_finish for used fields */
+    struct index_memos *memo; /* built by index_finish for used fields */
     bool used, exact;
     bool exact_long;        /* an exact literal of 256 bytes or more */
     uint64_t exact_len[4];  /* lengths (< 256) of the exact literals: most values skip hashing */
@@ -143,6 +148,7 @@ struct index {
     uint64_t *fallback; /* entries that see every event */
     uint64_t *cand;     /* scratch: candidates of the current event */
     struct index_memo *rec; /* while looking a string up: where its marks are recorded */
+    uint8_t *used;          /* by field id: fields[id].used, compact (built by index_finish) */
 };
 
 #define INDEX_PLANES 3

@@ -32,8 +32,10 @@ struct held *run_hold_cur(struct eval_run *r)
 {
     struct held *h = *r->cur;
     if (!h) {
-        h = xmalloc(sizeof *h);
-        h->ev = event_clone(r->cur_src);
+        void *mem; /* the holder lives in the clone's allocation */
+        struct event *ev = event_clone_extra(r->cur_src, sizeof *h, &mem);
+        h = mem;
+        h->ev = ev;
         h->refs = 1; /* the eval_shared's own reference, dropped by eval_shared_release */
         *r->cur = h;
     }
@@ -55,10 +57,8 @@ void eval_shared_release(struct eval_shared *sh)
 
 void run_held_put(struct held *h)
 {
-    if (h && --h->refs == 0) {
-        event_free(h->ev);
-        free(h);
-    }
+    if (h && --h->refs == 0)
+        event_free(h->ev); /* h itself is part of the clone's allocation */
 }
 
 void run_kept_clear(struct kept *k)

@@ -292,18 +292,18 @@ void event_seal(struct event *ev)
 
 const struct val *event_get(const struct event *ev, uint32_t id)
 {
-    uint32_t lo = 0, hi = ev->n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        uint32_t mid_id = ev->f[mid].id;
-        if (mid_id == id)
-            return &ev->f[mid].v;
-        if (mid_id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* branch-free binary search (rules look fields up all the time; ids are unique once
+     * sealed): the last field whose id is <= id, then one compare */
+    const struct event_field *base = ev->f;
+    uint32_t n = ev->n;
+    if (!n)
+        return NULL;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        base = base[half].id <= id ? base + half : base;
+        n -= half;
     }
-    return NULL;
+    return base->id == id ? &base->v : NULL;
 }
 
 const struct val *event_get_name(const struct event *ev, const char *name)
@@ -372,12 +372,20 @@ static struct val val_place(const struct val *v, char **p)
 
 struct event *event_clone(const struct event *src)
 {
+    return event_clone_extra(src, 0, NULL);
+}
+
+struct event *event_clone_extra(const struct event *src, size_t more, void **extra_mem)
+{
     size_t extra = 0;
     for (uint32_t i = 0; i < src->n; i++)
         extra += val_extra(&src->f[i].v);
     size_t head = (sizeof(struct event) + 7) & ~(size_t)7;
     size_t fields = sizeof(struct event_field) * src->n;
-    char *mem = xmalloc(head + fields + extra);
+    more = (more + 7) & ~(size_t)7;
+    char *mem = xmalloc(head + fields + extra + more);
+    if (extra_mem)
+        *extra_mem = more ? mem + head + fields + extra : NULL;
     struct event *ev = (struct event *)mem;
     memset(ev, 0, sizeof *ev);
     ev->ft = src->ft;

@@ -127,6 +127,11 @@ const char *event_get_str(const struct event *ev, const char *name);
 
 /* An independent sealed copy in a single allocation; free it with event_free(). */
 struct event *event_clone(const struct event *ev);
+/*
+ * event_clone with `extra` more bytes (8-byte aligned, uninitialized) in the same allocation,
+ * for a holder's own bookkeeping: *extra_mem points to them. event_free frees both.
+ */
+struct event *event_clone_extra(const struct event *ev, size_t extra, void **extra_mem);
 void event_free(struct event *ev);
 
 /* Parse "2024-01-02T03:04:05.123456789Z" (or with an offset) into ns since the epoch. */

@@ -177,6 +177,33 @@ static void seed_wine(struct sensor *s)
     closedir(dir);
 }
 
+/*
+ * Attach the Wine attribution hooks (read, write, writev) while a wineserver exists and
+ * detach them when the last one is gone. The exec handler counts wineservers in the kernel
+ * (wineservers_n); this runs after every poll, so the hooks are in place within one batch
+ * interval of a wineserver's start -- long before its first client can ask it to connect.
+ * A failed attach is retried at the next poll.
+ */
+static void wine_hooks_update(struct sensor *s)
+{
+    struct bpf_program *progs[] = {s->skel->progs.handle_read, s->skel->progs.handle_write,
+                                   s->skel->progs.handle_writev};
+    struct bpf_link **links[] = {&s->skel->links.handle_read, &s->skel->links.handle_write,
+                                 &s->skel->links.handle_writev};
+    bool want = s->skel->bss->wineservers_n > 0;
+    for (size_t i = 0; i < ARRAY_LEN(progs); i++) {
+        if (want && !*links[i]) {
+            *links[i] = bpf_program__attach(progs[i]);
+            if (!*links[i] && s->o.verbose)
+                fprintf(stderr, "vigil: attach Wine hook %s: %s\n", bpf_program__name(progs[i]),
+                        strerror(errno));
+        } else if (!want && *links[i]) {
+            bpf_link__destroy(*links[i]);
+            *links[i] = NULL;
+        }
+    }
+}
+
 int sensor_attach(struct sensor *s, char *err, size_t errlen)
 {
     int r;
@@ -210,6 +237,11 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen)
         struct bpf_program *prog;
         bpf_object__for_each_program(prog, s->skel->obj) bpf_program__set_log_level(prog, 4);
     }
+    /* the Wine hooks run on every read and write on the machine: attached only while a
+     * wineserver exists (wine_hooks_update), so that they cost nothing otherwise */
+    bpf_program__set_autoattach(s->skel->progs.handle_read, false);
+    bpf_program__set_autoattach(s->skel->progs.handle_write, false);
+    bpf_program__set_autoattach(s->skel->progs.handle_writev, false);
     if ((r = vigil_bpf__load(s->skel))) {
         snprintf(err, errlen, "load BPF programs: %s%s", strerror(-r),
                  s->o.verbose ? "" : " (-v shows the verifier log)");
@@ -233,6 +265,7 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen)
     }
     if (!s->o.no_seed)
         seed_wine(s);
+    wine_hooks_update(s);
     return 0;
 }
 
@@ -272,6 +305,7 @@ int sensor_poll(struct sensor *s, int timeout_ms)
         n = m < 0 ? m : n + m;
     }
     housekeeping(s);
+    wine_hooks_update(s);
     return n;
 }
 

@@ -25,7 +25,7 @@ static void usage(FILE *f)
                "Elastic detection rules (KQL, EQL) on them, live or on recorded traces.\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\n'vigil <command> --help' describes a command.\n");
 }
 

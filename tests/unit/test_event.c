@@ -291,3 +291,35 @@ TEST(fieldtab_interns_many_names)
     CHECK_STR(fieldtab_name(ft, 42), "f.42");
     fieldtab_free(ft);
 }
+
+TEST(event_seal_sorts_many_fields_stably)
+{
+    struct fieldtab *ft = fieldtab_new();
+    struct event ev;
+    event_init(&ev, ft);
+    char name[32];
+    uint32_t ids[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "f%03d", i);
+        ids[i] = fieldtab_intern(ft, name, strlen(name));
+    }
+    /* more than the small-sort bound, added in reverse, with duplicates of one field */
+    for (int i = 299; i >= 0; i--)
+        event_set_long(&ev, ids[i], i);
+    event_set_long(&ev, ids[7], 1000);
+    event_set_long(&ev, ids[7], 1001);
+    event_seal(&ev);
+    CHECK_INT(ev.n, 300);
+    for (uint32_t i = 1; i < ev.n; i++)
+        CHECK(ev.f[i - 1].id < ev.f[i].id);
+    const struct val *v = event_get(&ev, ids[7]);
+    CHECK(v && v->type == VAL_ARRAY && v->n == 3);
+    if (v && v->n == 3) { /* insertion order kept */
+        CHECK_INT(v->items[0].i, 7);
+        CHECK_INT(v->items[1].i, 1000);
+        CHECK_INT(v->items[2].i, 1001);
+    }
+    CHECK_INT(event_get(&ev, ids[299])->i, 299);
+    event_clear(&ev);
+    fieldtab_free(ft);
+}

@@ -278,10 +278,10 @@ static bool load_rule(struct loader *L, struct rule *r)
     return true;
 }
 
-struct rule *rule_load_text(const char *path, const char *text, size_t len, char *err,
-                            size_t errlen)
+/* A rule from a parsed document (taken over: freed on failure too). */
+static struct rule *rule_from_doc(const char *path, struct toml_doc *doc, char *err,
+                                  size_t errlen)
 {
-    struct toml_doc *doc = toml_parse(path, text, len, err, errlen);
     if (!doc)
         return NULL;
     struct rule *r = xcalloc(1, sizeof *r);
@@ -295,18 +295,15 @@ struct rule *rule_load_text(const char *path, const char *text, size_t len, char
     return r;
 }
 
+struct rule *rule_load_text(const char *path, const char *text, size_t len, char *err,
+                            size_t errlen)
+{
+    return rule_from_doc(path, toml_parse(path, text, len, err, errlen), err, errlen);
+}
+
 struct rule *rule_load_file(const char *path, char *err, size_t errlen)
 {
-    size_t len;
-    char *text = file_read_all(path, &len);
-    if (!text) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct rule *r = rule_load_text(path, text, len, err, errlen);
-    free(text);
-    return r;
+    return rule_from_doc(path, toml_parse_file(path, err, errlen), err, errlen);
 }
 
 static void free_strv(char **v, size_t n)

@@ -101,12 +101,12 @@ $(B)/vigil-asan: $(B)/asan/userspace/main.o $(B)/libvigil-asan.a
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- tests ------------------------------------------------------------------------------------
-$(B)/tests/unit: $(UNIT_SRCS) tests/unit/t.h $(B)/libvigil.a
+$(B)/tests/unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(B)/libvigil.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(B)/libvigil.a $(LDLIBS)
 
-$(B)/tests/unit-asan: $(UNIT_SRCS) tests/unit/t.h $(B)/libvigil-asan.a
+$(B)/tests/unit-asan: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(B)/libvigil-asan.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(B)/libvigil-asan.a $(LDLIBS)

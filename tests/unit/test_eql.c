@@ -5,6 +5,7 @@
  * tests/lang/eql_*.test.
  */
 #include "t.h"
+#include "t_corpus.h"
 
 #include "lang/lang.h"
 #include "rules/rules.h"
@@ -539,17 +540,11 @@ TEST(eql_query_shape)
 
 TEST(eql_compiles_every_corpus_query)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/../shared/corpus/detection-rules", t_srcdir());
-    if (access(dir, R_OK) != 0)
-        SKIP("no rule corpus at %s", dir);
-    char **paths = NULL;
-    size_t npaths = 0;
-    char err[512];
-    if (rule_find_files(dir, &paths, &npaths, err, sizeof err) < 0) {
-        t_fail_at(__FILE__, __LINE__, "%s", err);
+    char **paths, err[512];
+    size_t npaths;
+    t_corpus_files(&paths, &npaths);
+    if (!npaths)
         return;
-    }
     struct fieldtab *ft = fieldtab_new();
     size_t total = 0, live = 0, ok = 0, load_errors = 0, seqs = 0, samples = 0;
     for (size_t i = 0; i < npaths; i++) {

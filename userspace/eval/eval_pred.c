@@ -530,23 +530,16 @@ static enum tri pred(struct ectx *c, uint32_t id, int depth)
         return TRI_TRUE;
     case IR_FALSE:
         return TRI_FALSE;
-    case IR_AND: {
-        enum tri r = TRI_TRUE;
-        for (uint32_t i = 0; i < n->nlist; i++) {
-            enum tri t = pred(c, q->lists[n->list + i], depth + 1);
-            if (t == TRI_FALSE)
-                return TRI_FALSE;
-            if (t == TRI_NULL)
-                r = TRI_NULL;
-        }
-        return r;
-    }
+    case IR_AND:
     case IR_OR: {
-        enum tri r = TRI_FALSE;
+        /* and stops at the first false, or at the first true; a null child makes the
+         * result null unless something stops it */
+        enum tri stop = n->op == IR_AND ? TRI_FALSE : TRI_TRUE;
+        enum tri r = n->op == IR_AND ? TRI_TRUE : TRI_FALSE;
         for (uint32_t i = 0; i < n->nlist; i++) {
             enum tri t = pred(c, q->lists[n->list + i], depth + 1);
-            if (t == TRI_TRUE)
-                return TRI_TRUE;
+            if (t == stop)
+                return stop;
             if (t == TRI_NULL)
                 r = TRI_NULL;
         }

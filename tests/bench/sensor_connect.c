@@ -19,26 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* CPU seconds (user + system) of this process and its waited-for descendants: what the
- * workload cost, BPF programs included (they run in its context), whatever else the machine
- * does meanwhile. */
-static double cpu_s(void)
-{
-    struct rusage a, b;
-    getrusage(RUSAGE_SELF, &a);
-    getrusage(RUSAGE_CHILDREN, &b);
-    return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
-           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
-                    b.ru_stime.tv_usec) /
-               1e6;
-}
+#include "sensor_clock.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {

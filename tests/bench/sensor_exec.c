@@ -21,31 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sensor_clock.h"
+
 struct counts {
     uint64_t ok, fail;
     char pad[48]; /* one cache line per worker */
 };
 
-/* CPU seconds (user + system) of this process and its waited-for descendants: what the
- * workload cost, BPF programs included (they run in its context), whatever else the machine
- * does meanwhile. */
-static double cpu_s(void)
-{
-    struct rusage a, b;
-    getrusage(RUSAGE_SELF, &a);
-    getrusage(RUSAGE_CHILDREN, &b);
-    return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
-           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
-                    b.ru_stime.tv_usec) /
-               1e6;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void one_exec(char **argv, struct counts *c)
 {

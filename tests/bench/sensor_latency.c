@@ -27,14 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sensor_clock.h"
+
 #define MAX_SAMPLES 100000
 
-static double now_s(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* "@timestamp":"2026-11-23T02:57:18.123456789Z" -> seconds since the epoch */
 static int parse_ts(const char *line, double *out)
@@ -85,9 +81,9 @@ static pid_t triggers(const char *prog, double rate, double secs)
         return pid;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
-    double end = now_s(CLOCK_MONOTONIC) + secs;
+    double end = clock_s(CLOCK_MONOTONIC) + secs;
     long period = (long)(1e9 / rate);
-    for (unsigned long i = 0; now_s(CLOCK_MONOTONIC) < end; i++) {
+    for (unsigned long i = 0; clock_s(CLOCK_MONOTONIC) < end; i++) {
         char arg[64];
         snprintf(arg, sizeof arg, "/dev/tcp/vigil-bench-%d-%lu", (int)getppid(), i);
         char *argv[] = {"sh", "-c", ":", arg, NULL};
@@ -159,10 +155,10 @@ int main(int argc, char **argv)
     char *line = NULL;
     size_t cap = 0, used = 0;
     char buf[1 << 16];
-    double stop_at = 0, give_up = now_s(CLOCK_MONOTONIC) + secs + 30;
+    double stop_at = 0, give_up = clock_s(CLOCK_MONOTONIC) + secs + 30;
     bool signalled = false;
     for (;;) {
-        double t = now_s(CLOCK_MONOTONIC);
+        double t = clock_s(CLOCK_MONOTONIC);
         if (!stop_at && trig > 0 && waitpid(trig, NULL, WNOHANG) == trig) {
             trig = 0;
             stop_at = t + 1.0; /* grace for the last alerts */
@@ -179,7 +175,7 @@ int main(int argc, char **argv)
         ssize_t r = read(0, buf, sizeof buf);
         if (r <= 0)
             break;
-        double got = now_s(CLOCK_REALTIME);
+        double got = clock_s(CLOCK_REALTIME);
         for (ssize_t i = 0; i < r; i++) {
             if (used + 1 >= cap) {
                 cap = cap ? cap * 2 : 1 << 16;

@@ -323,3 +323,60 @@ TEST(event_seal_sorts_many_fields_stably)
     event_clear(&ev);
     fieldtab_free(ft);
 }
+
+/* event_seal remembers the last order it sorted: a repeat reuses it, any other order (same
+ * length, a swapped pair, a duplicate) must still come out sorted with the right values. */
+TEST(event_seal_order_memory_sees_every_change)
+{
+    struct fieldtab *ft = fieldtab_new();
+    struct event ev;
+    event_init(&ev, ft);
+    uint32_t a = fieldtab_intern(ft, "a", 1), b = fieldtab_intern(ft, "b", 1),
+             c = fieldtab_intern(ft, "c", 1);
+    static const int orders[][3] = {{2, 0, 1}, {2, 0, 1}, {2, 1, 0}, {0, 2, 1}, {1, 1, 0}, {2, 0, 1}};
+    const uint32_t id[3] = {a, b, c};
+    for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+        event_reset(&ev);
+        for (int i = 0; i < 3; i++)
+            event_set_long(&ev, id[orders[k][i]], orders[k][i] * 10 + i);
+        event_seal(&ev);
+        for (uint32_t i = 1; i < ev.n; i++)
+            CHECK(ev.f[i - 1].id < ev.f[i].id);
+        for (int i = 0; i < 3; i++) {
+            const struct val *v = event_get(&ev, id[orders[k][i]]);
+            CHECK(v != NULL);
+            if (v && v->type == VAL_LONG)
+                CHECK_INT(v->i, orders[k][i] * 10 + i);
+            else if (v) /* the duplicate of {1, 1, 0}: both values, in order */
+                CHECK(v->type == VAL_ARRAY && v->n == 2 && v->items[0].i == 10 &&
+                      v->items[1].i == 11);
+        }
+    }
+    event_clear(&ev);
+    fieldtab_free(ft);
+}
+
+/* The no-copy setters point at the caller's strings; a clone copies them. */
+TEST(event_ref_setters_do_not_copy_and_clones_do)
+{
+    struct fieldtab *ft = fieldtab_new();
+    struct event ev;
+    event_init(&ev, ft);
+    char text[] = "hello";
+    const char *argv[2] = {"x", "yz"};
+    uint32_t s = fieldtab_intern(ft, "s", 1), v = fieldtab_intern(ft, "v", 1);
+    event_set_str_ref(&ev, s, text, 5);
+    event_set_strv_ref(&ev, v, argv, NULL, 2);
+    event_seal(&ev);
+    CHECK(event_get(&ev, s)->s == text);
+    CHECK(event_get(&ev, v)->items[1].s == argv[1]);
+    CHECK_INT(event_get(&ev, v)->items[1].n, 2);
+    struct event *cl = event_clone(&ev);
+    text[0] = 'j';
+    CHECK_STR(event_get_str(&ev, "s"), "jello");
+    CHECK_STR(event_get_str(cl, "s"), "hello");
+    CHECK_STR(event_get(cl, v)->items[1].s, "yz");
+    event_free(cl);
+    event_clear(&ev);
+    fieldtab_free(ft);
+}

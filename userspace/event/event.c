@@ -114,6 +114,9 @@ void event_clear(struct event *ev)
     free(ev->f);
     ev->f = NULL;
     ev->n = ev->cap = 0;
+    free(ev->order);
+    ev->order = NULL;
+    ev->norder = ev->order_cap = 0;
     arena_clear(&ev->arena);
 }
 
@@ -144,17 +147,25 @@ struct val val_copy(struct arena *a, const struct val *v)
     return c;
 }
 
-static void push(struct event *ev, uint32_t id, struct val v)
+/* A new zeroed value for field id at the end of ev->f. Setters fill it in place: building a
+ * struct val on the stack and copying it costs store-forwarding stalls on the hot path. */
+static inline struct val *slot(struct event *ev, uint32_t id)
 {
     if (ev->n == ev->cap) {
         size_t cap = ev->cap;
         ev->f = xgrow(ev->f, &cap, ev->n + 1, sizeof *ev->f);
         ev->cap = (uint32_t)cap;
     }
-    ev->f[ev->n].id = id;
-    ev->f[ev->n].v = v;
-    ev->n++;
+    struct event_field *f = &ev->f[ev->n++];
     ev->sealed = false;
+    f->id = id;
+    memset(&f->v, 0, sizeof f->v);
+    return &f->v;
+}
+
+static void push(struct event *ev, uint32_t id, struct val v)
+{
+    *slot(ev, id) = v;
 }
 
 void event_set(struct event *ev, uint32_t id, const struct val *v)
@@ -164,9 +175,11 @@ void event_set(struct event *ev, uint32_t id, const struct val *v)
 
 void event_set_str(struct event *ev, uint32_t id, const char *s, size_t n)
 {
-    struct val v = {.type = VAL_STR, .n = (uint32_t)n};
-    v.s = arena_strndup(&ev->arena, s, n);
-    push(ev, id, v);
+    const char *copy = arena_strndup(&ev->arena, s, n);
+    struct val *v = slot(ev, id);
+    v->type = VAL_STR;
+    v->n = (uint32_t)n;
+    v->s = copy;
 }
 
 void event_set_cstr(struct event *ev, uint32_t id, const char *s)
@@ -174,16 +187,26 @@ void event_set_cstr(struct event *ev, uint32_t id, const char *s)
     event_set_str(ev, id, s, strlen(s));
 }
 
+void event_set_str_ref(struct event *ev, uint32_t id, const char *s, size_t n)
+{
+    struct val *v = slot(ev, id);
+    v->type = VAL_STR;
+    v->n = (uint32_t)n;
+    v->s = s;
+}
+
 void event_set_long(struct event *ev, uint32_t id, int64_t i)
 {
-    struct val v = {.type = VAL_LONG, .i = i};
-    push(ev, id, v);
+    struct val *v = slot(ev, id);
+    v->type = VAL_LONG;
+    v->i = i;
 }
 
 void event_set_bool(struct event *ev, uint32_t id, bool b)
 {
-    struct val v = {.type = VAL_BOOL, .b = b};
-    push(ev, id, v);
+    struct val *v = slot(ev, id);
+    v->type = VAL_BOOL;
+    v->b = b;
 }
 
 /* An IP value (or a plain string when s is not an address), in arena a. */
@@ -217,6 +240,19 @@ void event_set_strv(struct event *ev, uint32_t id, const char *const *s, const s
     }
     struct val v = {.type = VAL_ARRAY, .n = n, .items = items};
     push(ev, id, v);
+}
+
+void event_set_strv_ref(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,
+                        uint32_t n)
+{
+    struct val *items = arena_alloc(&ev->arena, sizeof *items * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++)
+        items[i] = (struct val){.type = VAL_STR, .n = (uint32_t)(lens ? lens[i] : strlen(s[i])),
+                                .s = s[i]};
+    struct val *v = slot(ev, id);
+    v->type = VAL_ARRAY;
+    v->n = n;
+    v->items = items;
 }
 
 void event_set_name_str(struct event *ev, const char *name, const char *s)
@@ -257,44 +293,61 @@ static int cmp_u64(const void *a, const void *b)
 /*
  * Sort fields by id, stably (duplicates keep their insertion order, merge_run relies on it),
  * through 8-byte (id, position) keys and one gather: cheaper than sorting 40-byte fields.
- * Up to 256 fields (every real event): binary insertion sort on the stack, no allocation
- * (qsort was a third of the live sensor's cost per event). More: qsort of the keys (distinct,
- * so the order is stable), never quadratic on a hostile trace line.
+ * The permutation is remembered with the ids it sorted (ev->order): the same ids in the same
+ * order next time skip the sort.
  */
-static void sort_fields(struct event_field *f, uint32_t n)
+static void sort_fields(struct event *ev)
 {
     enum { SMALL = 256 };
-    uint64_t small_key[SMALL];
-    struct event_field small_tmp[SMALL];
-    uint64_t *key = n <= SMALL ? small_key : xmalloc(sizeof *key * n);
-    struct event_field *tmp = n <= SMALL ? small_tmp : xmalloc(sizeof *tmp * n);
-    if (n <= SMALL) {
-        for (uint32_t i = 0; i < n; i++) {
-            /* keys are distinct and grow with i: binary search, then one memmove */
-            uint64_t k = (uint64_t)f[i].id << 32 | i;
-            uint32_t lo = 0, hi = i;
-            while (lo < hi) {
-                uint32_t mid = (lo + hi) / 2;
-                if (key[mid] < k)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            memmove(key + lo + 1, key + lo, (i - lo) * sizeof *key);
-            key[lo] = k;
+    struct event_field *f = ev->f;
+    uint32_t n = ev->n;
+    bool known = ev->norder == n;
+    for (uint32_t i = 0; known && i < n; i++)
+        known = ev->order[i] == f[i].id;
+    if (!known) {
+        if (ev->order_cap < 2 * n) {
+            size_t cap = ev->order_cap;
+            ev->order = xgrow(ev->order, &cap, 2 * (size_t)n, sizeof *ev->order);
+            ev->order_cap = (uint32_t)cap;
         }
-    } else {
-        for (uint32_t i = 0; i < n; i++)
-            key[i] = (uint64_t)f[i].id << 32 | i;
-        qsort(key, n, sizeof *key, cmp_u64);
+        uint64_t small_key[SMALL];
+        uint64_t *key = n <= SMALL ? small_key : xmalloc(sizeof *key * n);
+        if (n <= SMALL) {
+            for (uint32_t i = 0; i < n; i++) {
+                /* keys are distinct and grow with i: binary search, then one memmove */
+                uint64_t k = (uint64_t)f[i].id << 32 | i;
+                uint32_t lo = 0, hi = i;
+                while (lo < hi) {
+                    uint32_t mid = (lo + hi) / 2;
+                    if (key[mid] < k)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                memmove(key + lo + 1, key + lo, (i - lo) * sizeof *key);
+                key[lo] = k;
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++)
+                key[i] = (uint64_t)f[i].id << 32 | i;
+            qsort(key, n, sizeof *key, cmp_u64);
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            ev->order[i] = f[i].id;
+            ev->order[n + i] = (uint32_t)key[i];
+        }
+        ev->norder = n;
+        if (key != small_key)
+            free(key);
     }
+    struct event_field small_tmp[SMALL];
+    struct event_field *tmp = n <= SMALL ? small_tmp : xmalloc(sizeof *tmp * n);
+    const uint32_t *perm = ev->order + n;
     for (uint32_t i = 0; i < n; i++)
-        tmp[i] = f[(uint32_t)key[i]];
+        tmp[i] = f[perm[i]];
     memcpy(f, tmp, n * sizeof *f);
-    if (n > SMALL) {
-        free(key);
+    if (tmp != small_tmp)
         free(tmp);
-    }
 }
 
 void event_seal(struct event *ev)
@@ -308,7 +361,7 @@ void event_seal(struct event *ev)
             break;
         }
     if (!sorted) {
-        sort_fields(ev->f, ev->n);
+        sort_fields(ev);
         uint32_t out = 0;
         for (uint32_t i = 0; i < ev->n;) {
             uint32_t j = i + 1;
@@ -449,5 +502,6 @@ void event_free(struct event *ev)
         return;
     /* a clone sealed from an unsealed source may have used its arena for merged arrays */
     arena_clear(&ev->arena);
+    free(ev->order);
     free(ev);
 }

@@ -93,6 +93,11 @@ struct event {
     uint64_t seq;  /* position in its source (line number, or arrival order live) */
     bool sealed;
     struct arena arena;
+    /* event_seal's memory of the last order it sorted: the ids as set, then the permutation
+     * that sorted them (2 * norder entries). A producer that sets the same fields in the same
+     * order every time (the sensor, the NDJSON reader on uniform lines) sorts once. */
+    uint32_t *order;
+    uint32_t norder, order_cap;
 };
 
 void event_init(struct event *ev, struct fieldtab *ft);
@@ -114,6 +119,14 @@ void event_set_ip(struct event *ev, uint32_t id, const char *s, size_t n);
 /* An array of n strings (n may be 0: an empty array). */
 void event_set_strv(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,
                     uint32_t n);
+/*
+ * No-copy setters for the producer's hot path: the value points at s itself, which must be
+ * NUL-terminated at n and stay valid and unchanged until the event is reset or cleared
+ * (string literals, tables that outlive the event). Clones copy it like any other value.
+ */
+void event_set_str_ref(struct event *ev, uint32_t id, const char *s, size_t n);
+void event_set_strv_ref(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,
+                        uint32_t n);
 /* The same, by field name. */
 void event_set_name_str(struct event *ev, const char *name, const char *s);
 void event_set_name_long(struct event *ev, const char *name, int64_t i);

@@ -200,10 +200,19 @@ static void set_time(struct event *ev, uint32_t id, int64_t ns)
     event_set_cstr(ev, id, b);
 }
 
+/*
+ * Strings that outlive the event (literals, the host, the process table: nothing changes the
+ * table between begin() and emit()) are referenced, not copied: most of an event's bytes.
+ */
+static void set_ref(struct event *ev, uint32_t id, const char *s)
+{
+    event_set_str_ref(ev, id, s, strlen(s));
+}
+
 static void set_nonempty(struct event *ev, uint32_t id, const char *s)
 {
     if (s && *s)
-        event_set_cstr(ev, id, s);
+        set_ref(ev, id, s);
 }
 
 /*
@@ -342,20 +351,20 @@ static void put_process(struct sensor *s, int k, const struct proc *p, const cha
     struct event *ev = &s->ev;
     const uint32_t *f = s->pf[k];
     event_set_long(ev, f[PF_PID], p->pid);
-    event_set_cstr(ev, f[PF_ENTITY_ID], p->entity_id);
+    set_ref(ev, f[PF_ENTITY_ID], p->entity_id);
     if (p->start)
         set_time(ev, f[PF_START], (int64_t)p->start + s->boot_to_wall);
     if (*p->name)
-        event_set_cstr(ev, f[PF_NAME], p->name);
+        set_ref(ev, f[PF_NAME], p->name);
     else if (comm && *comm)
-        event_set_cstr(ev, f[PF_NAME], comm);
+        event_set_cstr(ev, f[PF_NAME], comm); /* the caller's buffer */
     if (!p->has_exec)
         return;
     set_nonempty(ev, f[PF_EXECUTABLE], p->executable);
     set_nonempty(ev, f[PF_WORKING_DIRECTORY], p->cwd);
     if (p->argv_len) {
         uint32_t n = split_args(s, p->argv, p->argv_len);
-        event_set_strv(ev, f[PF_ARGS], s->argp, s->argl, n);
+        event_set_strv_ref(ev, f[PF_ARGS], s->argp, s->argl, n); /* NUL-separated */
         event_set_long(ev, f[PF_ARGS_COUNT], n);
         buf_reset(&s->text);
         for (uint32_t i = 0; i < n; i++) {
@@ -370,18 +379,18 @@ static void put_process(struct sensor *s, int k, const struct proc *p, const cha
     set_u32_str(ev, f[PF_REAL_USER_ID], p->uid);
     set_u32_str(ev, f[PF_REAL_GROUP_ID], p->gid);
     if (k == 1 && p->title[0]) /* process.title itself is set by each record kind */
-        event_set_cstr(ev, f[PF_TITLE], p->title);
+        set_ref(ev, f[PF_TITLE], p->title);
     if (p->env_len) {
         uint32_t n = split_args(s, p->env, p->env_len);
-        event_set_strv(ev, f[PF_ENV_VARS], s->argp, s->argl, n);
+        event_set_strv_ref(ev, f[PF_ENV_VARS], s->argp, s->argl, n);
     }
     if (k == 0 && p->std_type[0] + p->std_type[1] + p->std_type[2]) {
         static const int tf[3] = {SF_STDIN_TYPE, SF_STDOUT_TYPE, SF_STDERR_TYPE};
         static const int ff[3] = {SF_STDIN_FAMILY, SF_STDOUT_FAMILY, SF_STDERR_FAMILY};
         for (int i = 0; i < 3; i++) {
-            event_set_cstr(ev, s->sf[tf[i]], fd_type_name(p->std_type[i]));
+            set_ref(ev, s->sf[tf[i]], fd_type_name(p->std_type[i]));
             if (p->std_type[i] == VIGIL_FD_SOCKET)
-                event_set_cstr(ev, s->sf[ff[i]], family_name(p->std_family[i]));
+                set_ref(ev, s->sf[ff[i]], family_name(p->std_family[i]));
         }
     }
 }
@@ -394,7 +403,7 @@ static void put_parent(struct sensor *s, const struct proc *p)
     } else if (p->ppid) {
         event_set_long(&s->ev, s->pf[1][PF_PID], p->ppid);
         if (p->parent_entity_id[0])
-            event_set_cstr(&s->ev, s->pf[1][PF_ENTITY_ID], p->parent_entity_id);
+            set_ref(&s->ev, s->pf[1][PF_ENTITY_ID], p->parent_entity_id);
     }
 }
 
@@ -419,22 +428,18 @@ static void begin(struct sensor *s, const struct vigil_rec_hdr *h, const char *c
     ev->ts = (int64_t)h->ktime + s->mono_to_wall;
     ev->seq = ++s->st.events;
     set_time(ev, s->sf[SF_TIMESTAMP], ev->ts);
-    event_set_cstr(ev, s->sf[SF_ECS_VERSION], ECS_VERSION);
-    event_set_cstr(ev, s->sf[SF_EVENT_KIND], "event");
-    const char *one[1] = {category};
-    size_t len[1] = {strlen(category)};
-    event_set_strv(ev, s->sf[SF_EVENT_CATEGORY], one, len, 1);
-    one[0] = type;
-    len[0] = strlen(type);
-    event_set_strv(ev, s->sf[SF_EVENT_TYPE], one, len, 1);
-    event_set_cstr(ev, s->sf[SF_EVENT_ACTION], action);
+    set_ref(ev, s->sf[SF_ECS_VERSION], ECS_VERSION);
+    set_ref(ev, s->sf[SF_EVENT_KIND], "event");
+    event_set_strv_ref(ev, s->sf[SF_EVENT_CATEGORY], &category, NULL, 1);
+    event_set_strv_ref(ev, s->sf[SF_EVENT_TYPE], &type, NULL, 1);
+    set_ref(ev, s->sf[SF_EVENT_ACTION], action);
     event_set_long(ev, s->sf[SF_EVENT_SEQUENCE], (int64_t)ev->seq);
     set_nonempty(ev, s->sf[SF_HOST_NAME], host->hostname);
     set_nonempty(ev, s->sf[SF_HOST_HOSTNAME], host->hostname);
     set_nonempty(ev, s->sf[SF_HOST_ID], host->id);
     set_nonempty(ev, s->sf[SF_HOST_ARCH], host->arch);
-    event_set_cstr(ev, s->sf[SF_HOST_OS_TYPE], "linux");
-    event_set_cstr(ev, s->sf[SF_HOST_OS_NAME], "Linux");
+    set_ref(ev, s->sf[SF_HOST_OS_TYPE], "linux");
+    set_ref(ev, s->sf[SF_HOST_OS_NAME], "Linux");
     set_nonempty(ev, s->sf[SF_HOST_OS_KERNEL], host->kernel);
     set_nonempty(ev, s->sf[SF_HOST_OS_FAMILY], host->os_family);
     set_nonempty(ev, s->sf[SF_HOST_OS_PLATFORM], host->os_platform);
@@ -560,7 +565,8 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
     put_user(s, p);
     if (p->args_truncated)
         event_set_bool(&s->ev, s->sf[SF_PROCESS_ARGS_TRUNC], true);
-    set_nonempty(&s->ev, s->sf[SF_EXEC_FILENAME], filename);
+    if (filename[0]) /* a local buffer: copied */
+        event_set_cstr(&s->ev, s->sf[SF_EXEC_FILENAME], filename);
     if (e->cgroup_id)
         event_set_long(&s->ev, s->sf[SF_CGROUP_ID], (int64_t)e->cgroup_id);
     emit(s);
@@ -576,7 +582,7 @@ static int on_fork_rec(struct sensor *s, const struct vigil_rec_fork *f)
     put_parent(s, c);
     put_user(s, c);
     if (c->title[0])
-        event_set_cstr(&s->ev, s->sf[SF_PROCESS_TITLE], c->title);
+        set_ref(&s->ev, s->sf[SF_PROCESS_TITLE], c->title);
     emit(s);
     return 0;
 }
@@ -589,7 +595,7 @@ static int on_exit_rec(struct sensor *s, const struct vigil_rec_exit *x)
     put_parent(s, p);
     put_user(s, p);
     if (p->title[0])
-        event_set_cstr(&s->ev, s->sf[SF_PROCESS_TITLE], p->title);
+        set_ref(&s->ev, s->sf[SF_PROCESS_TITLE], p->title);
     uint32_t st = x->exit_code;
     if ((st & 0x7f) == 0) {
         event_set_long(&s->ev, s->sf[SF_PROCESS_EXIT_CODE], (st >> 8) & 0xff);
@@ -662,21 +668,24 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
     char comm[VIGIL_COMM_LEN + 1], ip[INET6_ADDRSTRLEN];
     bool v4;
     comm_str(c->comm, comm);
+    bool proxy = (c->h.flags & VIGIL_F_PROXY) && c->proxy_tgid;
+    /* both lookups first: proc_get may grow the table, and the event references its strings */
+    struct proc *w = proxy ? proc_get(s->procs, c->proxy_tgid, c->proxy_start, c->h.ktime) : NULL;
     struct proc *p = proc_get(s->procs, c->h.tgid, c->h.start, c->h.ktime);
+    if (w)
+        w = proc_find(s->procs, c->proxy_tgid, c->proxy_start); /* p's lookup may have moved it */
     struct event *ev = &s->ev;
 
-    bool proxy = (c->h.flags & VIGIL_F_PROXY) && c->proxy_tgid;
     begin(s, &c->h, "network", "start", "connection_attempted");
     put_process(s, 0, p, proxy ? NULL : comm); /* comm is the proxy's */
     event_set_long(ev, s->sf[SF_PROCESS_THREAD_ID], c->h.pid);
     if (p->title[0])
-        event_set_cstr(ev, s->sf[SF_PROCESS_TITLE], p->title);
+        set_ref(ev, s->sf[SF_PROCESS_TITLE], p->title);
     put_parent(s, p);
     put_user(s, p);
-    if (proxy) { /* wineserver made the call for p: keep who did, for forensics */
-        struct proc *w = proc_get(s->procs, c->proxy_tgid, c->proxy_start, c->h.ktime);
+    if (w) { /* wineserver made the call for p: keep who did, for forensics */
         event_set_long(ev, s->sf[SF_PROXY_PID], c->proxy_tgid);
-        event_set_cstr(ev, s->sf[SF_PROXY_ENTITY_ID], w->entity_id);
+        set_ref(ev, s->sf[SF_PROXY_ENTITY_ID], w->entity_id);
         event_set_cstr(ev, s->sf[SF_PROXY_NAME], w->name[0] ? w->name : comm);
         set_nonempty(ev, s->sf[SF_PROXY_EXECUTABLE], w->executable);
     }
@@ -684,11 +693,11 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
     addr_text(c->family, c->daddr, ip, &v4);
     event_set_ip(ev, s->sf[SF_DST_IP], ip, strlen(ip));
     event_set_long(ev, s->sf[SF_DST_PORT], c->dport);
-    event_set_cstr(ev, s->sf[SF_NET_TYPE], v4 ? "ipv4" : "ipv6");
-    event_set_cstr(ev, s->sf[SF_NET_DIRECTION], "egress");
+    set_ref(ev, s->sf[SF_NET_TYPE], v4 ? "ipv4" : "ipv6");
+    set_ref(ev, s->sf[SF_NET_DIRECTION], "egress");
     const char *tr = transport_name(c->sock_type, c->protocol);
     if (tr)
-        event_set_cstr(ev, s->sf[SF_NET_TRANSPORT], tr);
+        set_ref(ev, s->sf[SF_NET_TRANSPORT], tr);
     if (c->protocol)
         set_u32_str(ev, s->sf[SF_NET_IANA], c->protocol);
     if ((c->h.flags & VIGIL_F_SADDR) && c->sport) {
@@ -698,8 +707,8 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
         event_set_long(ev, s->sf[SF_SRC_PORT], c->sport);
     }
     if (c->err == 0) {
-        event_set_cstr(ev, s->sf[SF_CONNECT_RESULT], "success");
-        event_set_cstr(ev, s->sf[SF_EVENT_OUTCOME], "success");
+        set_ref(ev, s->sf[SF_CONNECT_RESULT], "success");
+        set_ref(ev, s->sf[SF_EVENT_OUTCOME], "success");
     } else {
         const char *en = strerrorname_np((int)c->err);
         char num[16];
@@ -710,7 +719,7 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
         event_set_cstr(ev, s->sf[SF_CONNECT_RESULT], en);
         event_set_long(ev, s->sf[SF_CONNECT_ERRNO], c->err);
         /* a non-blocking connect under way has no outcome yet */
-        event_set_cstr(ev, s->sf[SF_EVENT_OUTCOME], c->err == EINPROGRESS ? "unknown" : "failure");
+        set_ref(ev, s->sf[SF_EVENT_OUTCOME], c->err == EINPROGRESS ? "unknown" : "failure");
     }
     emit(s);
     return 0;

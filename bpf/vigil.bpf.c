@@ -97,21 +97,6 @@ struct pipe_writer {
     __u64 start;
 };
 
-/* connect() arguments from sys_enter, per thread, until sys_exit */
-struct conn_args {
-    __u64 sk; /* struct sock *, 0 when the fd is not a socket */
-    __u32 fd;
-    __u16 family, sock_type, protocol, dport;
-    __u8 daddr[16];
-    struct pipe_writer client; /* tgid 0 unless a wineserver connects for a client */
-};
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 16384);
-    __type(key, __u32);
-    __type(value, struct conn_args);
-} conns SEC(".maps");
-
 /* with follow_tree: the process trees being recorded (tgid -> 1) */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -574,10 +559,9 @@ int handle_exit(void *ctx)
 {
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     __u64 id = bpf_get_current_pid_tgid();
-    __u32 tid = (__u32)id, tgid = id >> 32;
+    __u32 tgid = id >> 32;
     struct vigil_rec_exit *x;
 
-    bpf_map_delete_elem(&conns, &tid);
     if (BPF_CORE_READ(task, signal, live.counter) != 0)
         return 0; /* other threads live on */
     bpf_map_delete_elem(&lineage, &tgid);
@@ -601,130 +585,172 @@ int handle_exit(void *ctx)
     return 0;
 }
 
-/* ---- connect: arguments at entry, kept per thread, reported with the result at exit ---- */
+/*
+ * ---- connect: one program, at sys_exit ----
+ * The arguments are still in the user registers the kernel saved at syscall entry (the
+ * syscall changes only ax, to its result): reading them there saves a second program, a
+ * per-thread map entry and its update, lookup and delete on every connect. The destination
+ * comes from the socket when the kernel set one (what it really connected to, whatever the
+ * caller's buffer says by now), else from the caller's sockaddr.
+ */
+#define NR_CONNECT 42 /* x86_64; the syscall tracepoints do not fire for ia32 syscalls */
+#define THREAD_SIZE_MIN 16384
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
+/* The registers syscall_regs needs: ax..orig_ax of struct pt_regs (x86_64, fixed layout). */
+struct sys_regs {
+    __u64 ax, cx, dx, si, di, orig_ax;
+};
+
+/* The saved user registers of the current syscall, checked against what sys_exit knows. */
+static __always_inline bool syscall_regs(struct task_struct *task, long ret, struct sys_regs *r)
 {
-    __u64 id = bpf_get_current_pid_tgid();
-    __u32 tid = (__u32)id;
-    struct conn_args a = {};
-    const void *uaddr = (const void *)ctx->args[1];
-    __u32 alen = (__u32)ctx->args[2];
-    __u16 family = 0;
-    __u32 tgid = id >> 32;
-    struct pipe_writer *client = NULL;
-
-    /* wineserver connecting: for the client whose request it read last */
-    if (role_has(SERVER, tgid))
-        client = bpf_map_lookup_elem(&ws_last_read, &tgid);
-    if (!wanted(client ? client->tgid : tgid) || !uaddr)
-        return 0;
-    /* one read of what an IPv6 address needs at most (each helper call costs ~100 ns here) */
-    union {
-        __u16 family;
-        struct sockaddr_in sin;
-        struct sockaddr_in6 sin6;
-    } sa = {};
-    __u32 n = alen < sizeof(sa) ? alen : sizeof(sa);
-    if (n < sizeof(family) || bpf_probe_read_user(&sa, n, uaddr))
-        return 0;
-    family = sa.family;
-    if (family == AF_INET && n >= sizeof(struct sockaddr_in)) {
-        a.dport = bpf_ntohs(sa.sin.sin_port);
-        __builtin_memcpy(a.daddr, &sa.sin.sin_addr.s_addr, 4);
-    } else if (family == AF_INET6 && n >= sizeof(struct sockaddr_in6)) {
-        a.dport = bpf_ntohs(sa.sin6.sin6_port);
-        __builtin_memcpy(a.daddr, &sa.sin6.sin6_addr, 16);
-    } else {
-        return 0; /* AF_UNIX, AF_UNSPEC (UDP disconnect), … */
+    __u64 off = __builtin_offsetof(struct pt_regs, ax);
+    if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) { /* >= 5.15 */
+        void *p = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+        if (bpf_probe_read_kernel(r, sizeof(*r), p + off))
+            return false;
+        return r->orig_ax == NR_CONNECT;
     }
-    if (skip_loopback && is_loopback(family, a.daddr))
-        return 0; /* filtered here: nothing copied, stored or sent */
-    a.family = family;
-    a.fd = (__u32)ctx->args[0];
-    if (client)
-        a.client = *client;
-
-    /* the socket behind the fd: task->files->fdt->fd[fd]->private_data */
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    struct file *f = fd_file(task, a.fd);
-    if (f) {
-        __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
-        if ((mode & S_IFMT) == S_IFSOCK) {
-            struct socket *sock = BPF_CORE_READ(f, private_data);
-            struct sock *sk = BPF_CORE_READ(sock, sk);
-            a.sock_type = BPF_CORE_READ(sock, type);
-            if (sk) {
-                a.protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
-                a.sk = (__u64)sk;
-            }
-        }
+    /* task_pt_regs by hand: the top of the stack, less FRED's padding on kernels with it,
+     * for 16 and 32 KiB stacks (KASAN) */
+    void *top = BPF_CORE_READ(task, stack);
+    for (int i = 0; i < 4; i++) {
+        __u64 at = (__u64)top + (THREAD_SIZE_MIN << (i >> 1)) - (i & 1) * 16 -
+                   sizeof(struct pt_regs) + off;
+        if (bpf_probe_read_kernel(r, sizeof(*r), (void *)at))
+            return false;
+        if (r->orig_ax == NR_CONNECT && (long)r->ax == ret)
+            return true;
     }
-    bpf_map_update_elem(&conns, &tid, &a, BPF_ANY);
-    return 0;
+    return false;
 }
+
+/* The head of struct sock_common (addresses, hash, ports, family: a layout as old as it). */
+struct skc_head {
+    __u32 daddr, rcv_saddr, hash;
+    __u16 dport, num; /* dport in network order */
+    __u16 family;
+};
 
 SEC("tracepoint/syscalls/sys_exit_connect")
 int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    struct vigil_rec_connect *c;
-    struct conn_args *a;
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32;
+    struct pipe_writer *client = NULL;
     long ret = ctx->ret;
 
-    a = bpf_map_lookup_elem(&conns, &tid);
-    if (!a)
+    /* wineserver connecting: for the client whose request it read last */
+    if (role_has(SERVER, tgid))
+        client = bpf_map_lookup_elem(&ws_last_read, &tgid);
+    if (!wanted(client ? client->tgid : tgid))
         return 0;
-    c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
+    struct sys_regs regs;
+    if (!syscall_regs(task, ret, &regs))
+        return 0;
+    __u32 fd = (__u32)regs.di, alen = (__u32)regs.dx;
+    const void *uaddr = (const void *)regs.si;
+
+    /* the socket behind the fd: task->files->fdt->fd[fd]->private_data */
+    struct sock *sk = NULL;
+    __u16 sock_type = 0, protocol = 0;
+    struct file *f = fd_file(task, fd);
+    if (f && (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK) {
+        struct socket *sock = BPF_CORE_READ(f, private_data);
+        sk = BPF_CORE_READ(sock, sk);
+        sock_type = BPF_CORE_READ(sock, type);
+        if (sk)
+            protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+    }
+    struct skc_head skc = {};
+    __u32 v6d[4] = {}, v6s[4] = {};
+    if (sk) {
+        bpf_core_read(&skc, sizeof(skc), &sk->__sk_common.skc_daddr);
+        if (skc.family == AF_INET6) {
+            BPF_CORE_READ_INTO(&v6d, sk, __sk_common.skc_v6_daddr);
+            BPF_CORE_READ_INTO(&v6s, sk, __sk_common.skc_v6_rcv_saddr);
+        }
+    }
+
+    __u16 family = 0, dport = 0;
+    __u8 daddr[16] = {};
+    if (skc.family == AF_INET && skc.daddr && skc.dport) {
+        family = AF_INET;
+        dport = bpf_ntohs(skc.dport);
+        __builtin_memcpy(daddr, &skc.daddr, 4);
+    } else if (skc.family == AF_INET6 && skc.dport && (v6d[0] | v6d[1] | v6d[2] | v6d[3])) {
+        family = AF_INET6;
+        dport = bpf_ntohs(skc.dport);
+        __builtin_memcpy(daddr, v6d, 16);
+    } else if (uaddr) { /* not connected (refused, unreachable, not a socket): the buffer */
+        union {
+            __u16 family;
+            struct sockaddr_in sin;
+            struct sockaddr_in6 sin6;
+        } sa = {};
+        __u32 n = alen < sizeof(sa) ? alen : sizeof(sa);
+        if (n < sizeof(family) || bpf_probe_read_user(&sa, n, uaddr))
+            return 0;
+        family = sa.family;
+        if (family == AF_INET && n >= sizeof(struct sockaddr_in)) {
+            dport = bpf_ntohs(sa.sin.sin_port);
+            __builtin_memcpy(daddr, &sa.sin.sin_addr.s_addr, 4);
+        } else if (family == AF_INET6 && n >= sizeof(struct sockaddr_in6)) {
+            dport = bpf_ntohs(sa.sin6.sin6_port);
+            __builtin_memcpy(daddr, &sa.sin6.sin6_addr, 16);
+        } else {
+            return 0; /* AF_UNIX, AF_UNSPEC (UDP disconnect), … */
+        }
+    } else {
+        return 0;
+    }
+    if (skip_loopback && is_loopback(family, daddr))
+        return 0; /* filtered here: nothing sent */
+
+    struct vigil_rec_connect *c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
     if (!c) {
         count_drop(VIGIL_REC_CONNECT);
-        bpf_map_delete_elem(&conns, &tid);
         return 0;
     }
     fill_hdr(&c->h, VIGIL_REC_CONNECT, sizeof(*c), task);
     c->err = ret < 0 ? (__u32)-ret : 0;
-    c->fd = a->fd;
-    c->family = a->family;
-    c->sock_type = a->sock_type;
-    c->protocol = a->protocol;
-    c->dport = a->dport;
+    c->fd = fd;
+    c->family = family;
+    c->sock_type = sock_type;
+    c->protocol = protocol;
+    c->dport = dport;
     c->sport = 0;
     c->pad0 = 0;
     c->proxy_tgid = 0;
     c->proxy_start = 0;
-    if (a->client.tgid) {
+    if (client) {
         /* the client is the actor; the wineserver is kept for forensics */
         c->proxy_tgid = c->h.tgid;
         c->proxy_start = c->h.start;
-        c->h.tgid = a->client.tgid;
-        c->h.pid = a->client.pid;
-        c->h.start = a->client.start;
+        c->h.tgid = client->tgid;
+        c->h.pid = client->pid;
+        c->h.start = client->start;
         c->h.flags |= VIGIL_F_PROXY;
     }
-    __builtin_memcpy(c->daddr, a->daddr, 16);
+    __builtin_memcpy(c->daddr, daddr, 16);
     __builtin_memset(c->saddr, 0, 16);
     c->sfamily = 0;
     c->pad2[0] = c->pad2[1] = c->pad2[2] = 0;
     bpf_get_current_comm(c->comm, sizeof(c->comm));
 
     /* the local end, as connect() left it (bound by autobind even on failure, sometimes 0) */
-    struct sock *sk = (struct sock *)a->sk;
     if (sk) {
-        __u16 sf = BPF_CORE_READ(sk, __sk_common.skc_family);
-        c->sfamily = sf;
-        c->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-        if (sf == AF_INET) {
-            __u32 s4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-            __builtin_memcpy(c->saddr, &s4, 4);
+        c->sfamily = skc.family;
+        c->sport = skc.num;
+        if (skc.family == AF_INET) {
+            __builtin_memcpy(c->saddr, &skc.rcv_saddr, 4);
             c->h.flags |= VIGIL_F_SADDR;
-        } else if (sf == AF_INET6) {
-            BPF_CORE_READ_INTO(&c->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+        } else if (skc.family == AF_INET6) {
+            __builtin_memcpy(c->saddr, v6s, 16);
             c->h.flags |= VIGIL_F_SADDR;
         }
     }
-    bpf_map_delete_elem(&conns, &tid);
     bpf_ringbuf_submit(c, rb_flags());
     return 0;
 }

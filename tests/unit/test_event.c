@@ -324,7 +324,7 @@ TEST(event_seal_sorts_many_fields_stably)
     fieldtab_free(ft);
 }
 
-/* event_seal remembers the last order it sorted: a repeat reuses it, any other order (same
+/* event_seal remembers the last orders it sorted: a repeat reuses one, any other order (same
  * length, a swapped pair, a duplicate) must still come out sorted with the right values. */
 TEST(event_seal_order_memory_sees_every_change)
 {
@@ -333,7 +333,10 @@ TEST(event_seal_order_memory_sees_every_change)
     event_init(&ev, ft);
     uint32_t a = fieldtab_intern(ft, "a", 1), b = fieldtab_intern(ft, "b", 1),
              c = fieldtab_intern(ft, "c", 1);
-    static const int orders[][3] = {{2, 0, 1}, {2, 0, 1}, {2, 1, 0}, {0, 2, 1}, {1, 1, 0}, {2, 0, 1}};
+    /* more distinct orders than it remembers, so that some are forgotten and come back */
+    static const int orders[][3] = {{2, 0, 1}, {2, 0, 1}, {2, 1, 0}, {0, 2, 1}, {1, 1, 0},
+                                    {2, 0, 1}, {1, 0, 2}, {1, 2, 0}, {2, 1, 0}, {1, 1, 0},
+                                    {0, 2, 1}, {2, 0, 1}, {1, 0, 2}};
     const uint32_t id[3] = {a, b, c};
     for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
         event_reset(&ev);

@@ -94,6 +94,8 @@ uint32_t fieldtab_count(const struct fieldtab *ft)
 
 /* ---- events ---- */
 
+static void orders_free(struct event_orders *o);
+
 void event_init(struct event *ev, struct fieldtab *ft)
 {
     memset(ev, 0, sizeof *ev);
@@ -114,9 +116,8 @@ void event_clear(struct event *ev)
     free(ev->f);
     ev->f = NULL;
     ev->n = ev->cap = 0;
-    free(ev->order);
-    ev->order = NULL;
-    ev->norder = ev->order_cap = 0;
+    orders_free(ev->orders);
+    ev->orders = NULL;
     arena_clear(&ev->arena);
 }
 
@@ -293,56 +294,101 @@ static int cmp_u64(const void *a, const void *b)
 /*
  * Sort fields by id, stably (duplicates keep their insertion order, merge_run relies on it),
  * through 8-byte (id, position) keys and one gather: cheaper than sorting 40-byte fields.
- * The permutation is remembered with the ids it sorted (ev->order): the same ids in the same
- * order next time skip the sort.
+ * The permutations of the last ORDERS orders are remembered with the ids they sorted: the
+ * same ids in the same order skip the sort.
  */
+enum { ORDERS = 4 };
+struct event_orders {
+    struct {
+        uint32_t n, cap;
+        uint32_t *ids; /* the ids as set, then the sorting permutation: 2 * n entries */
+    } slot[ORDERS];
+    uint32_t next; /* the slot replaced next */
+};
+
+static void orders_free(struct event_orders *o)
+{
+    if (!o)
+        return;
+    for (int i = 0; i < ORDERS; i++)
+        free(o->slot[i].ids);
+    free(o);
+}
+
+/* The remembered permutation for the ids of f, or NULL. */
+static const uint32_t *orders_find(const struct event_orders *o, const struct event_field *f,
+                                   uint32_t n)
+{
+    for (int k = 0; k < ORDERS; k++) {
+        if (o->slot[k].n != n || !n)
+            continue;
+        const uint32_t *ids = o->slot[k].ids;
+        uint32_t i = 0;
+        while (i < n && ids[i] == f[i].id)
+            i++;
+        if (i == n)
+            return ids + n;
+    }
+    return NULL;
+}
+
+/* Sort the ids of f into a new remembered permutation, replacing the oldest. */
+static const uint32_t *orders_add(struct event_orders *o, const struct event_field *f,
+                                  uint32_t n)
+{
+    enum { SMALL = 256 };
+    uint64_t small_key[SMALL];
+    uint64_t *key = n <= SMALL ? small_key : xmalloc(sizeof *key * n);
+    if (n <= SMALL) {
+        for (uint32_t i = 0; i < n; i++) {
+            /* keys are distinct and grow with i: binary search, then one memmove */
+            uint64_t k = (uint64_t)f[i].id << 32 | i;
+            uint32_t lo = 0, hi = i;
+            while (lo < hi) {
+                uint32_t mid = (lo + hi) / 2;
+                if (key[mid] < k)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            memmove(key + lo + 1, key + lo, (i - lo) * sizeof *key);
+            key[lo] = k;
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            key[i] = (uint64_t)f[i].id << 32 | i;
+        qsort(key, n, sizeof *key, cmp_u64);
+    }
+    uint32_t k = o->next;
+    o->next = (k + 1) % ORDERS;
+    if (o->slot[k].cap < 2 * n) {
+        size_t cap = o->slot[k].cap;
+        o->slot[k].ids = xgrow(o->slot[k].ids, &cap, 2 * (size_t)n, sizeof *o->slot[k].ids);
+        o->slot[k].cap = (uint32_t)cap;
+    }
+    uint32_t *ids = o->slot[k].ids;
+    for (uint32_t i = 0; i < n; i++) {
+        ids[i] = f[i].id;
+        ids[n + i] = (uint32_t)key[i];
+    }
+    o->slot[k].n = n;
+    if (key != small_key)
+        free(key);
+    return ids + n;
+}
+
 static void sort_fields(struct event *ev)
 {
     enum { SMALL = 256 };
     struct event_field *f = ev->f;
     uint32_t n = ev->n;
-    bool known = ev->norder == n;
-    for (uint32_t i = 0; known && i < n; i++)
-        known = ev->order[i] == f[i].id;
-    if (!known) {
-        if (ev->order_cap < 2 * n) {
-            size_t cap = ev->order_cap;
-            ev->order = xgrow(ev->order, &cap, 2 * (size_t)n, sizeof *ev->order);
-            ev->order_cap = (uint32_t)cap;
-        }
-        uint64_t small_key[SMALL];
-        uint64_t *key = n <= SMALL ? small_key : xmalloc(sizeof *key * n);
-        if (n <= SMALL) {
-            for (uint32_t i = 0; i < n; i++) {
-                /* keys are distinct and grow with i: binary search, then one memmove */
-                uint64_t k = (uint64_t)f[i].id << 32 | i;
-                uint32_t lo = 0, hi = i;
-                while (lo < hi) {
-                    uint32_t mid = (lo + hi) / 2;
-                    if (key[mid] < k)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                memmove(key + lo + 1, key + lo, (i - lo) * sizeof *key);
-                key[lo] = k;
-            }
-        } else {
-            for (uint32_t i = 0; i < n; i++)
-                key[i] = (uint64_t)f[i].id << 32 | i;
-            qsort(key, n, sizeof *key, cmp_u64);
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            ev->order[i] = f[i].id;
-            ev->order[n + i] = (uint32_t)key[i];
-        }
-        ev->norder = n;
-        if (key != small_key)
-            free(key);
-    }
+    if (!ev->orders)
+        ev->orders = xcalloc(1, sizeof *ev->orders);
+    const uint32_t *perm = orders_find(ev->orders, f, n);
+    if (!perm)
+        perm = orders_add(ev->orders, f, n);
     struct event_field small_tmp[SMALL];
     struct event_field *tmp = n <= SMALL ? small_tmp : xmalloc(sizeof *tmp * n);
-    const uint32_t *perm = ev->order + n;
     for (uint32_t i = 0; i < n; i++)
         tmp[i] = f[perm[i]];
     memcpy(f, tmp, n * sizeof *f);
@@ -502,6 +548,6 @@ void event_free(struct event *ev)
         return;
     /* a clone sealed from an unsealed source may have used its arena for merged arrays */
     arena_clear(&ev->arena);
-    free(ev->order);
+    orders_free(ev->orders);
     free(ev);
 }

@@ -93,11 +93,10 @@ struct event {
     uint64_t seq;  /* position in its source (line number, or arrival order live) */
     bool sealed;
     struct arena arena;
-    /* event_seal's memory of the last order it sorted: the ids as set, then the permutation
-     * that sorted them (2 * norder entries). A producer that sets the same fields in the same
-     * order every time (the sensor, the NDJSON reader on uniform lines) sorts once. */
-    uint32_t *order;
-    uint32_t norder, order_cap;
+    /* event_seal's memory of the last few orders it sorted (event.c): a producer that sets
+     * the same fields in the same order for each kind of event (the sensor, the NDJSON reader
+     * on uniform lines) sorts each kind once */
+    struct event_orders *orders;
 };
 
 void event_init(struct event *ev, struct fieldtab *ft);

@@ -140,6 +140,16 @@ static size_t u32_text(uint32_t v, char b[16])
     return n;
 }
 
+/* strlcpy: the C library's snprintf("%s") costs a formatter per call on the exec path */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 static void set_u32_str(struct event *ev, uint32_t id, uint32_t v)
 {
     char b[16];
@@ -509,15 +519,15 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
     exe[0] = 0;
     if (e->h.flags & VIGIL_F_EXE_PRESENT) {
         join_path(t, e->exe_len, e->h.flags & VIGIL_F_EXE_TRUNC, &s->text);
-        snprintf(exe, sizeof exe, "%s", s->text.p);
+        copy_str(exe, sizeof exe, s->text.p);
     }
     if ((!exe[0] || (e->h.flags & VIGIL_F_EXE_TRUNC)) && filename[0] == '/')
-        snprintf(exe, sizeof exe, "%s", filename);
+        copy_str(exe, sizeof exe, filename);
     t += e->exe_len;
     cwd[0] = 0;
     if (e->h.flags & VIGIL_F_CWD_PRESENT) {
         join_path(t, e->cwd_len, e->h.flags & VIGIL_F_CWD_TRUNC, &s->text);
-        snprintf(cwd, sizeof cwd, "%s", s->text.p);
+        copy_str(cwd, sizeof cwd, s->text.p);
     }
     t += e->cwd_len;
 

@@ -493,3 +493,33 @@ TEST(sensor_connect_by_wineserver_for_client)
     }
     fx_clear(&fx);
 }
+
+/* @timestamp goes through remembered seconds: whatever the order of seconds and fractions,
+ * the text must be what time_format_iso8601 writes for the event's time. */
+TEST(sensor_timestamps_through_remembered_seconds)
+{
+    struct fixture fx;
+    fx_init(&fx);
+    static const uint8_t lo[4] = {127, 0, 0, 1};
+    /* seconds 1, 1, 2, 3, 4, 5, 6, 1, 6, 2 (more than are remembered), odd fractions */
+    static const uint64_t secs[] = {1, 1, 2, 3, 4, 5, 6, 1, 6, 2};
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        struct vigil_rec_connect c = {0};
+        c.h.kind = VIGIL_REC_CONNECT;
+        c.h.size = sizeof c;
+        c.h.pid = c.h.tgid = 77;
+        c.h.start = tick();
+        c.h.ktime = secs[i] * 1000000000ull + i * 123456789ull % 1000000000ull + 7;
+        c.family = 2;
+        memcpy(c.daddr, lo, 4);
+        c.dport = 9;
+        CHECK_INT(sensor_feed(fx.s, &c, sizeof c), 0);
+    }
+    CHECK_INT(fx.sink.n, (int)(sizeof secs / sizeof secs[0]));
+    for (int i = 0; i < fx.sink.n; i++) {
+        char want[40];
+        time_format_iso8601(fx.sink.ev[i]->ts, want);
+        CHECK_STR(event_get_str(fx.sink.ev[i], "@timestamp"), want);
+    }
+    fx_clear(&fx);
+}

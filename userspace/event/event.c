@@ -302,6 +302,7 @@ struct event_orders {
     struct {
         uint32_t n, cap;
         uint32_t *ids; /* the ids as set, then the sorting permutation: 2 * n entries */
+        bool dups;     /* some id is set more than once: runs to merge */
     } slot[ORDERS];
     uint32_t next; /* the slot replaced next */
 };
@@ -315,9 +316,9 @@ static void orders_free(struct event_orders *o)
     free(o);
 }
 
-/* The remembered permutation for the ids of f, or NULL. */
+/* The remembered permutation for the ids of f, or NULL; *dups as remembered. */
 static const uint32_t *orders_find(const struct event_orders *o, const struct event_field *f,
-                                   uint32_t n)
+                                   uint32_t n, bool *dups)
 {
     for (int k = 0; k < ORDERS; k++) {
         if (o->slot[k].n != n || !n)
@@ -326,15 +327,17 @@ static const uint32_t *orders_find(const struct event_orders *o, const struct ev
         uint32_t i = 0;
         while (i < n && ids[i] == f[i].id)
             i++;
-        if (i == n)
+        if (i == n) {
+            *dups = o->slot[k].dups;
             return ids + n;
+        }
     }
     return NULL;
 }
 
 /* Sort the ids of f into a new remembered permutation, replacing the oldest. */
 static const uint32_t *orders_add(struct event_orders *o, const struct event_field *f,
-                                  uint32_t n)
+                                  uint32_t n, bool *dups)
 {
     enum { SMALL = 256 };
     uint64_t small_key[SMALL];
@@ -372,28 +375,37 @@ static const uint32_t *orders_add(struct event_orders *o, const struct event_fie
         ids[n + i] = (uint32_t)key[i];
     }
     o->slot[k].n = n;
+    *dups = false;
+    for (uint32_t i = 1; i < n && !*dups; i++)
+        *dups = key[i - 1] >> 32 == key[i] >> 32;
+    o->slot[k].dups = *dups;
     if (key != small_key)
         free(key);
     return ids + n;
 }
 
-static void sort_fields(struct event *ev)
+/* Sort ev->f; true when some id occurs more than once (runs to merge). */
+static bool sort_fields(struct event *ev)
 {
     enum { SMALL = 256 };
     struct event_field *f = ev->f;
     uint32_t n = ev->n;
     if (!ev->orders)
         ev->orders = xcalloc(1, sizeof *ev->orders);
-    const uint32_t *perm = orders_find(ev->orders, f, n);
+    bool dups;
+    const uint32_t *perm = orders_find(ev->orders, f, n, &dups);
     if (!perm)
-        perm = orders_add(ev->orders, f, n);
+        perm = orders_add(ev->orders, f, n, &dups);
     struct event_field small_tmp[SMALL];
     struct event_field *tmp = n <= SMALL ? small_tmp : xmalloc(sizeof *tmp * n);
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         tmp[i] = f[perm[i]];
+        tmp[i].v.pad[0] = 0;
+    }
     memcpy(f, tmp, n * sizeof *f);
     if (tmp != small_tmp)
         free(tmp);
+    return dups;
 }
 
 void event_seal(struct event *ev)
@@ -406,8 +418,7 @@ void event_seal(struct event *ev)
             sorted = false;
             break;
         }
-    if (!sorted) {
-        sort_fields(ev);
+    if (!sorted && sort_fields(ev)) {
         uint32_t out = 0;
         for (uint32_t i = 0; i < ev->n;) {
             uint32_t j = i + 1;

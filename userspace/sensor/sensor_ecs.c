@@ -203,11 +203,35 @@ static void format_time(int64_t ns, char out[40])
     out[30] = 0;
 }
 
-static void set_time(struct event *ev, uint32_t id, int64_t ns)
+/*
+ * set_time through a few remembered seconds: an event's three times (@timestamp, the
+ * process's and its parent's start) mostly fall in seconds seen just before, and then only
+ * the nine digits of the fraction are new.
+ */
+static void set_time(struct sensor *s, uint32_t id, int64_t ns)
 {
     char b[40];
-    format_time(ns, b);
-    event_set_cstr(ev, id, b);
+    struct time_text *t = NULL;
+    if (ns >= 0) {
+        uint64_t sec = (uint64_t)ns / 1000000000u;
+        for (int i = 0; i < TIME_TEXTS && !t; i++)
+            if (s->times[i].sec == sec + 1) /* +1: 0 is empty */
+                t = &s->times[i];
+        if (!t) {
+            t = &s->times[s->times_next];
+            s->times_next = (s->times_next + 1) % TIME_TEXTS;
+            format_time(ns, b);
+            memcpy(t->text, b, 20); /* through the '.' */
+            t->sec = sec + 1;
+        }
+        memcpy(b, t->text, 20);
+        put_digits(b + 20, (uint64_t)ns % 1000000000u, 9);
+        b[29] = 'Z';
+        b[30] = 0;
+    } else {
+        format_time(ns, b);
+    }
+    event_set_cstr(&s->ev, id, b);
 }
 
 /*
@@ -363,7 +387,7 @@ static void put_process(struct sensor *s, int k, const struct proc *p, const cha
     event_set_long(ev, f[PF_PID], p->pid);
     set_ref(ev, f[PF_ENTITY_ID], p->entity_id);
     if (p->start)
-        set_time(ev, f[PF_START], (int64_t)p->start + s->boot_to_wall);
+        set_time(s, f[PF_START], (int64_t)p->start + s->boot_to_wall);
     if (*p->name)
         set_ref(ev, f[PF_NAME], p->name);
     else if (comm && *comm)
@@ -437,7 +461,7 @@ static void begin(struct sensor *s, const struct vigil_rec_hdr *h, const char *c
     event_reset(ev);
     ev->ts = (int64_t)h->ktime + s->mono_to_wall;
     ev->seq = ++s->st.events;
-    set_time(ev, s->sf[SF_TIMESTAMP], ev->ts);
+    set_time(s, s->sf[SF_TIMESTAMP], ev->ts);
     set_ref(ev, s->sf[SF_ECS_VERSION], ECS_VERSION);
     set_ref(ev, s->sf[SF_EVENT_KIND], "event");
     event_set_strv_ref(ev, s->sf[SF_EVENT_CATEGORY], &category, NULL, 1);

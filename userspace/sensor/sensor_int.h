@@ -100,6 +100,8 @@ struct sensor_host {
 struct vigil_bpf;
 struct ring_buffer;
 
+#define TIME_TEXTS 4 /* seconds remembered as text (sensor_ecs.c, set_time) */
+
 struct sensor {
     struct sensor_opts o;
     struct sensor_stats st;
@@ -115,6 +117,11 @@ struct sensor {
     uint32_t pf[2][PF_COUNT]; /* [0] process.*, [1] process.parent.* */
     struct name_cache users[NAME_CACHE_SIZE], groups[NAME_CACHE_SIZE];
     uint32_t users_next, groups_next;
+    struct time_text {
+        uint64_t sec;  /* seconds since the epoch + 1; 0: empty */
+        char text[20]; /* "YYYY-MM-DDTHH:MM:SS." */
+    } times[TIME_TEXTS];
+    uint32_t times_next;
 
     /* per-event scratch, reused (grows to the largest argv seen) */
     struct event ev;

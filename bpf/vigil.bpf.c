@@ -191,13 +191,30 @@ static __always_inline void count_drop(__u32 kind)
         *n += 1;
 }
 
-/* The file behind fd in task, or NULL. */
+/*
+ * Kernels >= 5.11 give the current task as a BTF pointer: its fields then load directly
+ * instead of through one bpf_probe_read_kernel call each (~35 ns apiece here). Resolved when
+ * the program loads; older kernels never see the other branch.
+ */
+#define HAVE_TASK_BTF bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)
+
+/* The file behind fd in task (the current task), or NULL. */
 static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd)
 {
-    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct fdtable *fdt;
+    struct file **fds;
+    __u32 max_fds;
+    if (HAVE_TASK_BTF) {
+        fdt = bpf_get_current_task_btf()->files->fdt;
+        fds = fdt->fd;
+        max_fds = fdt->max_fds;
+    } else {
+        fdt = BPF_CORE_READ(task, files, fdt);
+        fds = BPF_CORE_READ(fdt, fd);
+        max_fds = BPF_CORE_READ(fdt, max_fds);
+    }
     struct file *f = NULL;
-    if (!fds || fd >= BPF_CORE_READ(fdt, max_fds))
+    if (!fds || fd >= max_fds)
         return NULL;
     if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
         return NULL;
@@ -283,8 +300,11 @@ static __always_inline bool wanted(__u32 tgid)
     return true;
 }
 
+/* t: the current task */
 static __always_inline __u64 leader_start(struct task_struct *t)
 {
+    if (HAVE_TASK_BTF)
+        return bpf_get_current_task_btf()->group_leader->start_boottime;
     return BPF_CORE_READ(t, group_leader, start_boottime);
 }
 

@@ -281,9 +281,20 @@ static __always_inline bool is_loopback(__u16 family, const __u8 *a)
     return a[15] == 1;
 }
 
-/* flags for bpf_ringbuf_submit/output: see wakeup_bytes */
+/*
+ * Set by the reader when a whole batch came and went without a record: it then sleeps long,
+ * and the next record wakes it at once (and clears this). Idle machines cost no timer
+ * wakeups every batch, and the first event after a quiet spell is read without waiting.
+ */
+__u32 reader_idle = 0;
+
+/* flags for bpf_ringbuf_submit/output: see wakeup_bytes and reader_idle */
 static __always_inline __u64 rb_flags(void)
 {
+    if (reader_idle) {
+        reader_idle = 0;
+        return BPF_RB_FORCE_WAKEUP;
+    }
     if (!wakeup_bytes)
         return 0;
     return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP

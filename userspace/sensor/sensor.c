@@ -297,12 +297,24 @@ int sensor_poll(struct sensor *s, int timeout_ms)
 {
     if (!s->rb)
         return -ENOTCONN;
-    /* the kernel does not wake us per record (wakeup_bytes): look every batch_ms */
+    /* the kernel does not wake us per record (wakeup_bytes): look every batch_ms, unless
+     * idle (reader_idle in the BPF programs: the next record wakes us) */
     int wait = timeout_ms < 0 || timeout_ms > (int)s->o.batch_ms ? (int)s->o.batch_ms : timeout_ms;
+    if (s->idle)
+        wait = timeout_ms < 0 ? IDLE_WAIT_MS : timeout_ms;
     int n = ring_buffer__poll(s->rb, wait);
     if (n >= 0) {
         int m = ring_buffer__consume(s->rb);
         n = m < 0 ? m : n + m;
+    }
+    if (n > 0) {
+        s->idle = false; /* the program that woke us cleared reader_idle */
+    } else if (n == 0 && !s->idle) {
+        s->skel->bss->reader_idle = 1;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        /* a record submitted before the programs saw the flag woke nobody: look once more */
+        n = ring_buffer__consume(s->rb);
+        s->idle = n == 0;
     }
     housekeeping(s);
     wine_hooks_update(s);

@@ -54,7 +54,7 @@ struct sensor_opts {
                              wakes the reader early only when 1/8 of the ring buffer is used */
     bool follow;         /* report only the trees of processes given to sensor_track() */
     bool skip_loopback;  /* connects to 127.0.0.0/8 and ::1 are dropped in the kernel (for
-                            rule packs that ignore loopback, as the bundled one does) */
+                            rule packs that ignore loopback) */
     bool verbose;        /* libbpf's debug output on stderr */
     bool no_seed;        /* do not read procfs at attach (tests) */
     const char *procfs;  /* NULL: "/proc" */
@@ -80,8 +80,9 @@ int sensor_attach(struct sensor *s, char *err, size_t errlen);
 /* With opts.follow: report tgid and everything it forks from now on. 0 or -errno. */
 int sensor_track(struct sensor *s, uint32_t tgid);
 
-/* Wait up to timeout_ms (at most opts.batch_ms: the kernel does not wake the reader per
- * record) for records and handle every one there is. Returns records handled or -errno
+/* Wait up to timeout_ms (at most opts.batch_ms while records flow: the kernel does not wake
+ * the reader per record; after an empty batch the next record wakes it) for records and
+ * handle every one there is. Returns records handled or -errno
  * (-EINTR when a signal arrived: not an error). */
 int sensor_poll(struct sensor *s, int timeout_ms);
 

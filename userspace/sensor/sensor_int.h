@@ -101,12 +101,14 @@ struct vigil_bpf;
 struct ring_buffer;
 
 #define TIME_TEXTS 4 /* seconds remembered as text (sensor_ecs.c, set_time) */
+#define IDLE_WAIT_MS 1000 /* sensor_poll's longest sleep when idle and given no timeout */
 
 struct sensor {
     struct sensor_opts o;
     struct sensor_stats st;
     struct vigil_bpf *skel;
     struct ring_buffer *rb;
+    bool idle; /* the last batch was empty: reader_idle is set, the next record wakes us */
 
     /* decoding */
     struct proc_table *procs;

@@ -62,7 +62,7 @@ $(B)/gen/vmlinux.h: | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(B)/bpf/vigil.bpf.o: bpf/vigil.bpf.c bpf/vigil_event.h $(B)/gen/vmlinux.h
+$(B)/bpf/vigil.bpf.o: bpf/vigil.bpf.c bpf/vigil_event.h bpf/vigil_task.h $(B)/gen/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \

@@ -4,7 +4,8 @@
  * result, and prctl(PR_SET_NAME), as records (vigil_event.h) on one ring buffer.
  *
  * Tracepoints only (classic and raw): kprobes, fentry and BPF LSM do not exist on the kernels
- * this runs on. CO-RE throughout; helpers no newer than 5.8 so the object loads on 5.10+.
+ * this runs on. CO-RE throughout; helpers newer than 5.8 only behind load-time checks
+ * (vigil_task.h), so the object loads on 5.10+.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -1,5 +1,6 @@
 /* event.c — field names, events and their values. See event.h. */
 #include "event/event.h"
+#include "event/event_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -164,14 +165,14 @@ static inline struct val *slot(struct event *ev, uint32_t id)
     return &f->v;
 }
 
-static void push(struct event *ev, uint32_t id, struct val v)
+void event_push(struct event *ev, uint32_t id, struct val v)
 {
     *slot(ev, id) = v;
 }
 
 void event_set(struct event *ev, uint32_t id, const struct val *v)
 {
-    push(ev, id, val_copy(&ev->arena, v));
+    event_push(ev, id, val_copy(&ev->arena, v));
 }
 
 void event_set_str(struct event *ev, uint32_t id, const char *s, size_t n)
@@ -227,7 +228,7 @@ static struct val ip_val(struct arena *a, const char *s, size_t n)
 
 void event_set_ip(struct event *ev, uint32_t id, const char *s, size_t n)
 {
-    push(ev, id, ip_val(&ev->arena, s, n));
+    event_push(ev, id, ip_val(&ev->arena, s, n));
 }
 
 void event_set_strv(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,
@@ -240,7 +241,7 @@ void event_set_strv(struct event *ev, uint32_t id, const char *const *s, const s
         items[i].s = arena_strndup(&ev->arena, s[i], len);
     }
     struct val v = {.type = VAL_ARRAY, .n = n, .items = items};
-    push(ev, id, v);
+    event_push(ev, id, v);
 }
 
 void event_set_strv_ref(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,

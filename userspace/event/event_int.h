@@ -1,0 +1,13 @@
+/*
+ * event_int.h — shared inside the event module only (event.c, json.c).
+ */
+#ifndef VIGIL_EVENT_INT_H
+#define VIGIL_EVENT_INT_H
+
+#include "event/event.h"
+
+/* Append field id with value v as it is: v's strings and items must already live in ev's
+ * arena (or outlive ev). The public setters copy; the JSON reader builds values in place. */
+void event_push(struct event *ev, uint32_t id, struct val v);
+
+#endif

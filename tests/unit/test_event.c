@@ -383,3 +383,30 @@ TEST(event_ref_setters_do_not_copy_and_clones_do)
     event_clear(&ev);
     fieldtab_free(ft);
 }
+
+/* The writer reuses the layout of a field set it saw before: values must still be the
+ * event's own, and more shapes than it remembers must each come out right. */
+TEST(event_write_json_layouts_reused_and_forgotten)
+{
+    struct fieldtab *ft = fieldtab_new();
+    struct event ev;
+    event_init(&ev, ft);
+    char name[32], want[128];
+    for (int round = 0; round < 3; round++)
+        for (int k = 0; k < 12; k++) {
+            event_reset(&ev);
+            snprintf(name, sizeof name, "s.k%d", k);
+            event_set_name_long(&ev, "x", round * 100 + k);
+            event_set_name_str(&ev, name, round ? "w" : "v");
+            if (k % 3 == 0)
+                event_set_name_str(&ev, "s.a", "z");
+            event_seal(&ev);
+            char *j = to_json(&ev);
+            snprintf(want, sizeof want, "{\"s\":{%s\"k%d\":\"%s\"},\"x\":%d}",
+                     k % 3 == 0 ? "\"a\":\"z\"," : "", k, round ? "w" : "v", round * 100 + k);
+            CHECK_STR(j, want);
+            free(j);
+        }
+    event_clear(&ev);
+    fieldtab_free(ft);
+}

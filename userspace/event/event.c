@@ -15,6 +15,7 @@ struct fieldtab {
     uint32_t *slots;   /* id + 1, 0 = empty */
     uint32_t nslots;   /* power of two */
     struct arena arena;
+    struct json_layouts *layouts; /* json.c */
 };
 
 struct fieldtab *fieldtab_new(void)
@@ -33,7 +34,13 @@ void fieldtab_free(struct fieldtab *ft)
     free(ft->lens);
     free(ft->slots);
     arena_clear(&ft->arena);
+    json_layouts_free(ft->layouts);
     free(ft);
+}
+
+struct json_layouts **fieldtab_layouts(struct fieldtab *ft)
+{
+    return &ft->layouts;
 }
 
 static uint32_t *slot_for(const struct fieldtab *ft, const char *name, size_t len)

@@ -34,6 +34,10 @@ struct entry {
     struct eval_run *run; /* sequences, samples, pipes */
     /* gated sequences: per stage, when a fed event last met it (0: never; see stage_useful) */
     int64_t *seen;
+    /* gated sequences: the current event's stage predicates evaluated so far (per stage, then
+     * until: enum tri or EVAL_UNKNOWN), valid while known_gen is the engine's gen */
+    uint8_t *known;
+    uint64_t known_gen;
     uint32_t fed;         /* samples: events fed in the current window */
     int64_t win_start;    /* samples: @timestamp that opened the window */
 };
@@ -54,6 +58,7 @@ struct engine {
     struct engine_stats st;
     uint64_t gen;
     uint32_t f_os_type; /* field id of host.os.type */
+    struct eval_dir dir; /* the current event's fields by id (every id the rules use) */
     /* the rule whose eval_run is being fed (for the match callback) */
     uint32_t cur_rule;
     uint8_t cur_view;
@@ -85,10 +90,12 @@ void engine_free(struct engine *e)
         for (uint32_t i = 0; i < vs->n; i++) {
             eval_run_free(vs->entries[i].run);
             free(vs->entries[i].seen);
+            free(vs->entries[i].known);
         }
         free(vs->entries);
         index_clear(&vs->ix);
     }
+    eval_dir_clear(&e->dir);
     for (size_t i = 0; i < e->nrules; i++) {
         ir_query_free(e->rules[i].q);
         rule_free(e->rules[i].r);
@@ -410,6 +417,8 @@ static void seal(struct engine *e)
     if (e->sealed)
         return;
     e->sealed = true;
+    /* rules are compiled: every field id they use is below the count now */
+    eval_dir_init(&e->dir, fieldtab_count(e->ft));
     struct eval_limits lim = {.max_pending = e->cfg.max_pending};
     struct rule_conds *conds = xcalloc(e->nrules ? e->nrules : 1, sizeof *conds);
     for (size_t i = 0; i < e->nrules; i++) {
@@ -438,8 +447,10 @@ static void seal(struct engine *e)
             if (!er->fast)
                 en->run = eval_run_new(er->q, &lim);
             const struct rule_conds *rc = &conds[i];
-            if (rc->gated && !e->cfg.brute_force)
+            if (rc->gated && !e->cfg.brute_force) {
                 en->seen = xcalloc(er->q->nstages, sizeof *en->seen);
+                en->known = xmalloc(er->q->nstages + 1);
+            }
             for (uint32_t p = 0; p < INDEX_PLANES; p++) {
                 bool use = !e->cfg.brute_force && p < rc->nfirst;
                 index_add(&vs->ix, p * plane + id, use ? &rc->first[p] : &any);
@@ -509,17 +520,34 @@ static int64_t seen_ts(const struct event *ev)
     return ev->ts ? ev->ts : 1;
 }
 
+/* The predicate of stage k of a gated sequence (nstages: until) on the current event,
+ * evaluated once for stage_useful, stage_note and the run together. */
+static enum tri stage_pred(struct engine *e, struct entry *en, const struct ir_query *q,
+                           uint32_t k, const struct event *ev)
+{
+    if (en->known_gen != e->gen) {
+        memset(en->known, EVAL_UNKNOWN, q->nstages + 1);
+        en->known_gen = e->gen;
+    }
+    if (en->known[k] == EVAL_UNKNOWN) {
+        uint32_t cond = k < q->nstages ? q->stages[k].cond : q->until.cond;
+        en->known[k] = (uint8_t)eval_pred_dir(q, cond, ev, &e->dir);
+    }
+    return (enum tri)en->known[k];
+}
+
 /*
  * Note which stages of a gated sequence a fed event meets. Over-approximate on purpose (a
  * stage counted as met when it was not only makes stage_useful feed more): every fed event
  * counts for the first stage, no test needed; the middle stages are tested; the last stage
  * needs no note (seen[k] is read only for stage k + 1).
  */
-static void stage_note(struct entry *en, const struct ir_query *q, const struct event *ev)
+static void stage_note(struct engine *e, struct entry *en, const struct ir_query *q,
+                       const struct event *ev)
 {
     en->seen[0] = seen_ts(ev);
     for (uint32_t k = 1; k + 1 < q->nstages; k++)
-        if (eval_pred(q, q->stages[k].cond, ev) == TRI_TRUE)
+        if (stage_pred(e, en, q, k, ev) == TRI_TRUE)
             en->seen[k] = seen_ts(ev);
 }
 
@@ -537,12 +565,12 @@ static bool stage_useful(struct engine *e, struct entry *en, const struct event 
     if (!es.pending)
         return false;
     const struct ir_query *q = e->rules[en->rule].q;
-    if (q->has_until && eval_pred(q, q->until.cond, ev) == TRI_TRUE)
+    if (q->has_until && stage_pred(e, en, q, q->nstages, ev) == TRI_TRUE)
         return true;
     int64_t prev = 0; /* when the positive stage before k was last met */
     for (uint32_t k = 0; k < q->nstages; k++) {
         const struct ir_stage *st = &q->stages[k];
-        if (k > 0 && (prev || st->missing) && eval_pred(q, st->cond, ev) == TRI_TRUE) {
+        if (k > 0 && (prev || st->missing) && stage_pred(e, en, q, k, ev) == TRI_TRUE) {
             if (st->missing)
                 return true;
             if (!q->maxspan_ns || !ev->ts || ev->ts - prev <= q->maxspan_ns)
@@ -591,7 +619,7 @@ static void run_entry(struct engine *e, struct view_state *vs, uint32_t id, uint
     e->st.evaluated++;
     er->evals++;
     if (er->fast) {
-        if (eval_pred(er->q, er->q->stages[0].cond, ev) == TRI_TRUE)
+        if (eval_pred_dir(er->q, er->q->stages[0].cond, ev, &e->dir) == TRI_TRUE)
             emit(e, en->rule, view, &ev, 1);
         return;
     }
@@ -600,10 +628,11 @@ static void run_entry(struct engine *e, struct view_state *vs, uint32_t id, uint
         en->fed++;
     }
     if (en->seen)
-        stage_note(en, er->q, ev);
+        stage_note(e, en, er->q, ev);
     e->cur_rule = en->rule;
     e->cur_view = view;
-    eval_run_feed_shared(en->run, sh, on_match, e);
+    const uint8_t *known = en->known && en->known_gen == e->gen ? en->known : NULL;
+    eval_run_feed_known(en->run, sh, known, on_match, e);
 }
 
 void engine_process(struct engine *e, const struct event *const views[ENGINE_VIEW_COUNT])
@@ -617,6 +646,7 @@ void engine_process(struct engine *e, const struct event *const views[ENGINE_VIE
         if (!ev || !vs->n)
             continue;
         index_lookup(&vs->ix, ev);
+        eval_dir_fill(&e->dir, ev);
         uint64_t *cand = vs->ix.cand;
         uint32_t half = (vs->n + 63) / 64; /* words of the entry ids; then the "rest" ids */
         for (uint32_t w = 0; w < half; w++) {
@@ -631,6 +661,7 @@ void engine_process(struct engine *e, const struct event *const views[ENGINE_VIE
         }
         struct eval_shared sh;
         eval_shared_init(&sh, ev);
+        sh.dir = &e->dir;
         for (uint32_t w = 0; w < half; w++) {
             uint64_t bits = cand[w];
             while (bits) {
@@ -643,6 +674,7 @@ void engine_process(struct engine *e, const struct event *const views[ENGINE_VIE
             }
         }
         eval_shared_release(&sh);
+        eval_dir_unfill(&e->dir, ev);
     }
 }
 

@@ -94,8 +94,12 @@ void index_clear(struct index *ix)
         free(ix->fields[i].inf);
         free(ix->fields[i].inf_tab);
         free(ix->fields[i].bloom);
-        free(ix->fields[i].memo);
     }
+    for (size_t i = 0; ix->memo && i < (size_t)MEMO_SETS * 2; i++)
+        if (ix->memo[i].cap)
+            free(ix->memo[i].t.s);
+    free(ix->memo);
+    free(ix->memo_mru);
     free(ix->fields);
     free(ix->used);
     free(ix->fallback);
@@ -237,13 +241,13 @@ void index_finish(struct index *ix)
     for (uint32_t i = 0; i < ix->nfields; i++) {
         struct index_field *f = &ix->fields[i];
         ix->used[i] = f->used;
-        free(f->memo);
-        f->memo = NULL;
-        if (!f->used)
-            continue;
-        f->memo = xcalloc(1, sizeof *f->memo);
-        for (uint32_t k = 0; k < MEMO_WAYS; k++)
-            f->memo->way[k].len = UINT32_MAX;
+    }
+    if (!ix->memo) {
+        size_t bytes = (size_t)MEMO_SETS * 2 * sizeof *ix->memo;
+        if (posix_memalign((void **)&ix->memo, 64, bytes))
+            ix->memo = xmalloc(bytes); /* only alignment is lost */
+        memset(ix->memo, 0, bytes);
+        ix->memo_mru = xcalloc(MEMO_SETS, 1);
     }
     for (uint32_t i = 0; i < ix->nfields; i++) {
         struct index_field *f = &ix->fields[i];
@@ -334,9 +338,11 @@ static inline void mark_rec(struct index *ix, const struct wmask *wm, uint32_t n
 {
     mark(ix, wm, n);
     struct index_memo *m = ix->rec;
+    if (m && n > UINT16_MAX)
+        m->nm = MEMO_MARKS; /* too many words to note: the next mark makes it too many */
     if (m && m->nm < MEMO_MARKS) {
         m->wm[m->nm] = wm;
-        m->nwm[m->nm] = n;
+        m->nwm[m->nm] = (uint16_t)n;
     }
     if (m && m->nm <= MEMO_MARKS)
         m->nm++;
@@ -393,46 +399,76 @@ static void lookup_infix(struct index *ix, const struct index_field *f, const ch
 static void lookup_str_raw(struct index *ix, const struct index_field *f, uint32_t field,
                            const char *s, uint32_t n);
 
-/* lookup_str_raw through the field's memo: a value seen recently replays its marks. */
+/* Hash of a field's text for the memo: eight bytes a step (the index's own hash goes byte by
+ * byte, lowercasing). */
+static inline uint64_t memo_hash(uint32_t field, const char *s, uint32_t n)
+{
+    uint64_t h = ((uint64_t)field << 32 | n) * 0x9E3779B97F4A7C15ULL;
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    for (; i < n; i++)
+        w = w << 8 | (unsigned char)s[i];
+    h = (h ^ w) * 0x94D049BB133111EBULL;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* lookup_str_raw through the memo: a value seen recently replays its marks. */
 static void lookup_str(struct index *ix, const struct index_field *f, uint32_t field,
                        const char *s, uint32_t n)
 {
-    if (!f->memo || n > MEMO_MAXLEN) {
+    if (!ix->memo || n > MEMO_MAXLEN) {
         lookup_str_raw(ix, f, field, s, n);
         return;
     }
-    /* tag: the length and the bytes at three places (never 0: the length is +1) */
-    uint64_t tag = (uint64_t)(n + 1) << 32;
-    if (n)
-        tag |= (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
-               (unsigned char)s[n - 1];
-    struct index_memos *ms = f->memo;
-    for (uint32_t w = 0; w < MEMO_WAYS; w++) {
-        if (ms->tag[w] != tag)
-            continue;
-        const struct index_memo *h = &ms->way[w];
-        if (h->len == n && !memcmp(h->s, s, n)) {
-            for (uint32_t k = 0; k < h->nm; k++)
-                mark(ix, h->wm[k], h->nwm[k]);
+    uint64_t h = memo_hash(field, s, n);
+    uint32_t set = (uint32_t)(h >> 40) & (MEMO_SETS - 1);
+    struct index_memo *e = &ix->memo[(size_t)set * 2];
+    for (uint32_t w = 0; w < 2; w++) {
+        const struct index_memo *m = &e[w];
+        if (m->h == h && m->field == field && m->len == n &&
+            !memcmp(n <= MEMO_INLINE ? m->t.in : m->t.s, s, n)) {
+            ix->memo_mru[set] = (uint8_t)w;
+            for (uint32_t k = 0; k < m->nm; k++)
+                mark(ix, m->wm[k], m->nwm[k]);
             return;
         }
     }
-    uint32_t w = ms->next;
-    ms->next = (w + 1) % MEMO_WAYS;
-    struct index_memo *m = &ms->way[w];
-    ms->tag[w] = 0; /* empty until recorded */
+    uint32_t w = ix->memo_mru[set] ^ 1u;
+    struct index_memo *m = &e[w];
+    m->h = 0; /* empty until recorded */
     m->nm = 0;
     ix->rec = m;
     lookup_str_raw(ix, f, field, s, n);
     ix->rec = NULL;
-    if (m->nm <= MEMO_MARKS) {
-        memcpy(m->s, s, n);
-        m->len = n;
-        ms->tag[w] = tag;
-    } else {
-        m->len = UINT32_MAX;
+    if (m->nm > MEMO_MARKS) {
         m->nm = 0;
+        return;
     }
+    if (n <= MEMO_INLINE) {
+        if (m->cap)
+            free(m->t.s);
+        m->cap = 0;
+        memcpy(m->t.in, s, n);
+    } else {
+        if (m->cap < n) {
+            if (m->cap)
+                free(m->t.s);
+            m->cap = n < 128 ? 128 : n;
+            m->t.s = xmalloc(m->cap);
+        }
+        memcpy(m->t.s, s, n);
+    }
+    m->len = n;
+    m->field = field;
+    m->h = h;
+    ix->memo_mru[set] = (uint8_t)w;
 }
 
 static void lookup_str_raw(struct index *ix, const struct index_field *f, uint32_t field,
@@ -528,6 +564,12 @@ static void lookup_val(struct index *ix, const struct index_field *f, uint32_t f
 
 void index_lookup(struct index *ix, const struct event *ev)
 {
+    /* the event is usually cold: ask for all of its fields at once rather than one miss
+     * after the other (and for what follows them: a clone keeps its strings there) */
+    const char *fp = (const char *)ev->f;
+    size_t fbytes = (size_t)ev->n * sizeof *ev->f;
+    for (size_t off = 0; off < fbytes + 1024; off += 64)
+        __builtin_prefetch(fp + off);
     size_t total = (size_t)ix->nwords * ix->nplanes;
     memcpy(ix->cand, ix->fallback, total * sizeof(uint64_t));
     for (uint32_t i = 0; i < ev->n; i++) {

@@ -98,27 +98,29 @@ struct index_infix {
 
 /*
  * A string value's lookup result, remembered: the posting words lookup_str marked for it. Most
- * values repeat (host.*, event.*, parents' process fields), and replaying the marks costs a
- * memcmp where the lookup hashes, lowercases and probes every byte. Per field, a few ways.
+ * values repeat (host.*, event.*, process names and paths, parents' fields), and replaying the
+ * marks costs a hash and a memcmp where the lookup lowercases and probes every byte. One table
+ * for all fields, 2-way set associative by a hash of field and text: a build server's working
+ * set of names and paths (hundreds per field) fits, where a few ways per field thrashed.
  */
-#define MEMO_WAYS 8 /* fully associative: tags checked first, replaced round robin */
-#define MEMO_MAXLEN 128
-#define MEMO_MARKS 16
+#define MEMO_SETS 2048 /* power of two; two ways each */
+#define MEMO_MAXLEN 256
+#define MEMO_MARKS 6
+#define MEMO_INLINE 40 /* texts up to this long are kept in the entry (its first cache line) */
 struct index_memo {
-    uint32_t len; /* UINT32_MAX: empty */
+    uint64_t h; /* hash of field and text (never 0); 0: empty */
+    uint32_t field, len;
     uint32_t nm;  /* marks recorded; > MEMO_MARKS: too many, not kept */
+    uint32_t cap; /* bytes of t.s (texts longer than MEMO_INLINE) */
+    union {
+        char in[MEMO_INLINE];
+        char *s;
+    } t;
     const struct wmask *wm[MEMO_MARKS];
-    uint32_t nwm[MEMO_MARKS];
-    char s[MEMO_MAXLEN];
-};
-struct index_memos {
-    uint64_t tag[MEMO_WAYS]; /* length and a few bytes of each way's text (0: empty) */
-    uint32_t next;           /* the way replaced next */
-    struct index_memo way[MEMO_WAYS];
-};
+    uint16_t nwm[MEMO_MARKS];
+} __attribute__((aligned(64)));
 
 struct index_field {
-    struct index_memos *memo; /* built by index_finish for used fields */
     bool used, exact;
     bool exact_long;        /* an exact literal of 256 bytes or more */
     uint64_t exact_len[4];  /* lengths (< 256) of the exact literals: most values skip hashing */
@@ -147,6 +149,8 @@ struct index {
     uint64_t hbloom[1024]; /* 65536 bits over the keys' hashes: most probes stop here */
     uint64_t *fallback; /* entries that see every event */
     uint64_t *cand;     /* scratch: candidates of the current event */
+    struct index_memo *memo; /* MEMO_SETS * 2 entries, built by index_finish */
+    uint8_t *memo_mru;       /* per set: the way used last (the other one is replaced) */
     struct index_memo *rec; /* while looking a string up: where its marks are recorded */
     uint8_t *used;          /* by field id: fields[id].used, compact (built by index_finish) */
 };

@@ -36,6 +36,25 @@ int eval_prepare(struct ir_query *q, struct lang_error *err);
 /* Evaluate predicate `node` of q against a sealed event. Allocation-free. */
 enum tri eval_pred(const struct ir_query *q, uint32_t node, const struct event *ev);
 
+/*
+ * The fields of one sealed event by id, for the many evaluations of one event (the engine's
+ * rules): byid[id] is the value of field id, or NULL when the event has none, for every
+ * id < n; ids >= n are looked up in the event. One table, pointed at each event in turn.
+ */
+struct eval_dir {
+    const struct val **byid;
+    uint32_t n;
+};
+/* A table for ids [0, nids), every entry NULL. eval_dir_clear frees it. */
+void eval_dir_init(struct eval_dir *d, uint32_t nids);
+void eval_dir_clear(struct eval_dir *d);
+/* Point d at ev's fields (d must be empty); eval_dir_unfill(d, ev) empties it again. */
+void eval_dir_fill(struct eval_dir *d, const struct event *ev);
+void eval_dir_unfill(struct eval_dir *d, const struct event *ev);
+/* eval_pred with ev's fields looked up through d (filled for ev; NULL: none). */
+enum tri eval_pred_dir(const struct ir_query *q, uint32_t node, const struct event *ev,
+                       const struct eval_dir *d);
+
 struct eval_limits {
     uint32_t max_pending; /* partial sequence matches kept per query (0: a default, 10000) */
     uint32_t max_samples_per_key; /* samples: results per join key (0: 1, as ES; max 64) */
@@ -65,13 +84,22 @@ void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn,
 struct held;
 struct eval_shared {
     const struct event *src;
-    struct held *held; /* private: the clone, once made */
+    const struct eval_dir *dir; /* src's fields by id, or NULL (eval_shared_init) */
+    struct held *held;          /* private: the clone, once made */
 };
 void eval_shared_init(struct eval_shared *sh, const struct event *ev);
 void eval_shared_release(struct eval_shared *sh);
 /* eval_run_feed with the event of sh (sh->src); same contract. */
 void eval_run_feed_shared(struct eval_run *r, struct eval_shared *sh, eval_match_fn fn,
                           void *ud);
+/*
+ * eval_run_feed_shared, given what the caller already evaluated of the event: known[k] is
+ * the value (enum tri) of the predicate of query stage k, known[nstages] of `until`, or
+ * EVAL_UNKNOWN. Used by sequences (known may be NULL); the predicates are not evaluated twice.
+ */
+#define EVAL_UNKNOWN 3
+void eval_run_feed_known(struct eval_run *r, struct eval_shared *sh, const uint8_t *known,
+                         eval_match_fn fn, void *ud);
 /* End of the stream: emit what waits for it (tail pipes, samples). */
 void eval_run_finish(struct eval_run *r, eval_match_fn fn, void *ud);
 

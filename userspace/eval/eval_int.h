@@ -40,11 +40,19 @@ struct xv {
 struct ectx {
     const struct ir_query *q;
     const struct event *ev;
+    const struct val *const *byid; /* ev's fields by id (see struct eval_dir), for ids < nbyid */
+    uint32_t nbyid;
     uint32_t sel;  /* element index used for multi-valued fields */
     uint32_t maxn; /* largest array length met while evaluating */
     size_t used;   /* bytes of scratch used */
     char scratch[EVAL_SCRATCH];
 };
+
+/* Field `id` of the event being evaluated, or NULL. */
+static inline const struct val *ectx_field(const struct ectx *c, uint32_t id)
+{
+    return id < c->nbyid ? c->byid[id] : event_get(c->ev, id);
+}
 
 /* ---- eval_str.c: UTF-8, case folding, wildcards ---- */
 /* Decode one code point at s[*i] (n bytes total); invalid bytes decode as themselves. */
@@ -118,10 +126,17 @@ struct pset {
     bool has_ci;
     struct pset_ent *tab;
     uint32_t *rest; /* pattern indexes */
+    /* for integer values (a port against a list of numbers): the exact numeric patterns as
+     * sorted integers, and the patterns that are not exact (they match the number's text) */
+    int64_t *nums;
+    uint32_t nnums, nlrest;
+    uint32_t *lrest;
 };
 #define PSET_MAGIC 0x50534554u
 #define PSET_MIN 8 /* patterns it takes for a set to pay */
 bool pset_has(const struct pset *ps, const char *s, size_t n);
+/* Is integer i one of ps->nums? */
+bool pset_has_long(const struct pset *ps, int64_t i);
 /* The set pattern p carries, or NULL. */
 static inline const struct pset *pset_of(const struct ir_pattern *p)
 {
@@ -171,6 +186,7 @@ struct held {
 
 struct xstage {
     uint32_t cond, by, nby;
+    uint32_t stage; /* index in q->stages */
 };
 
 struct partial {
@@ -185,6 +201,7 @@ struct partial {
     uint64_t seen;                 /* missing stages (bits) seen in their gaps */
     int64_t trail_end;             /* latest first-occurrence of the trailing ones */
     int64_t deadline;              /* awaiting trailing-missing check: emit after this */
+    bool awaiting;                 /* in eval_run.awaiting (not in a slot) */
     struct held *ev[];
 };
 
@@ -232,6 +249,9 @@ struct eval_run {
     uint32_t nmiss;
     bool has_trailing, has_leading;
     uint64_t lead_bits, mid_bits, trail_bits; /* missing stages by position */
+    int64_t last_ts;  /* the latest event time fed */
+    bool disorder;    /* an event came with an earlier time than one before it */
+    uint8_t *kn; /* the current event: per query stage (then until), its value or EVAL_UNKNOWN */
     struct keyent **tab;
     size_t tabcap, nkeys;
     struct partial *oldest, *newest;
@@ -249,6 +269,7 @@ struct eval_run {
     uint32_t koffs[EVAL_MAX_KEYS + 1], nkeysev;
     struct held **cur; /* the current event's clone, made on first need (see eval_shared) */
     const struct event *cur_src;
+    const struct eval_dir *cur_dir; /* cur_src's fields by id, or NULL */
 };
 
 /* The current event's clone, made on first need and shared (reference counted). */

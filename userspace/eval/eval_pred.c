@@ -109,7 +109,7 @@ bool xv_text(struct ectx *c, const struct xv *v, const char **s, size_t *n)
 static struct xv field_value(struct ectx *c, const struct ir_node *n)
 {
     if (n->pad == PAD_DATE) {
-        if (!c->ev->ts && !event_get(c->ev, n->field))
+        if (!c->ev->ts && !ectx_field(c, n->field))
             return xv_null(true);
         struct xv x = xv_null(false);
         x.type = VAL_LONG;
@@ -117,7 +117,7 @@ static struct xv field_value(struct ectx *c, const struct ir_node *n)
         x.i = ts >= 0 ? ts / 1000000 : -((-ts + 999999) / 1000000);
         return x;
     }
-    const struct val *v = event_get(c->ev, n->field);
+    const struct val *v = ectx_field(c, n->field);
     if (!v)
         return xv_null(true);
     if (v->type == VAL_ARRAY) {
@@ -279,6 +279,17 @@ static bool match_str(const struct ir_query *q, const struct ir_node *n, const c
     return false;
 }
 
+/* An integer value against a node whose list has a set: by number, then the non-exact rest. */
+static bool match_long(struct ectx *c, const struct pset *ps, const struct xv *x)
+{
+    if (pset_has_long(ps, x->i))
+        return true;
+    for (uint32_t i = 0; i < ps->nlrest; i++)
+        if (pat_match(c, &c->q->pats[ps->lrest[i]], x, false))
+            return true;
+    return false;
+}
+
 /* A field value (one element) against the node's patterns. */
 static inline bool match_val(struct ectx *c, const struct ir_node *n, const struct val *v)
 {
@@ -286,7 +297,14 @@ static inline bool match_val(struct ectx *c, const struct ir_node *n, const stru
         return match_str(c->q, n, v->s, v->n);
     struct xv x = xv_of_val(v);
     size_t used = c->used;
-    bool m = match_any(c, n, &x, false);
+    bool m;
+    const struct pset *ps = NULL;
+    if (v->type == VAL_LONG && n->pad == PAD_SET) {
+        ps = pset_of(&c->q->pats[c->q->lists[n->list]]);
+        if (ps && ps->node != (uint32_t)(n - c->q->nodes))
+            ps = NULL;
+    }
+    m = ps ? match_long(c, ps, &x) : match_any(c, n, &x, false);
     c->used = used;
     return m;
 }
@@ -559,7 +577,7 @@ static enum tri pred(struct ectx *c, uint32_t id, int depth)
             struct xv v = eval_expr(c, n->a, depth + 1);
             return v.type != VAL_NULL ? TRI_TRUE : TRI_FALSE;
         }
-        const struct val *v = event_get(c->ev, f->field);
+        const struct val *v = ectx_field(c, f->field);
         if (!v || v->type == VAL_NULL)
             return (f->pad == PAD_DATE && c->ev->ts) ? TRI_TRUE : TRI_FALSE;
         if (v->type == VAL_ARRAY) {
@@ -576,7 +594,7 @@ static enum tri pred(struct ectx *c, uint32_t id, int depth)
             return glob_test(c, n, a);
         if (a && a->op == IR_FIELD && a->pad != PAD_DATE) {
             /* the common case, kept tight: a field against patterns */
-            const struct val *v = event_get(c->ev, a->field);
+            const struct val *v = ectx_field(c, a->field);
             if (!v)
                 return TRI_FALSE;
             if (v->type == VAL_ARRAY) {
@@ -606,11 +624,48 @@ static enum tri pred(struct ectx *c, uint32_t id, int depth)
 
 enum tri eval_pred(const struct ir_query *q, uint32_t node, const struct event *ev)
 {
+    return eval_pred_dir(q, node, ev, NULL);
+}
+
+enum tri eval_pred_dir(const struct ir_query *q, uint32_t node, const struct event *ev,
+                       const struct eval_dir *d)
+{
     struct ectx c;
     c.q = q;
     c.ev = ev;
+    c.byid = d ? d->byid : NULL;
+    c.nbyid = d ? d->n : 0;
     c.sel = 0;
     c.maxn = 0;
     c.used = 0;
     return pred(&c, node, 0);
+}
+
+/* ---- field directories ---- */
+
+void eval_dir_init(struct eval_dir *d, uint32_t nids)
+{
+    d->byid = xcalloc(nids ? nids : 1, sizeof *d->byid);
+    d->n = nids;
+}
+
+void eval_dir_clear(struct eval_dir *d)
+{
+    free(d->byid);
+    d->byid = NULL;
+    d->n = 0;
+}
+
+void eval_dir_fill(struct eval_dir *d, const struct event *ev)
+{
+    for (uint32_t i = 0; i < ev->n; i++)
+        if (ev->f[i].id < d->n)
+            d->byid[ev->f[i].id] = &ev->f[i].v;
+}
+
+void eval_dir_unfill(struct eval_dir *d, const struct event *ev)
+{
+    for (uint32_t i = 0; i < ev->n; i++)
+        if (ev->f[i].id < d->n)
+            d->byid[ev->f[i].id] = NULL;
 }

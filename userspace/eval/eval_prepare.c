@@ -64,6 +64,8 @@ uint32_t eval_keys(const struct ir_query *q, uint32_t by, uint32_t nby, const st
     struct ectx c;
     c.q = q;
     c.ev = ev;
+    c.byid = NULL;
+    c.nbyid = 0;
     c.sel = 0;
     c.maxn = 0;
     c.used = 0;
@@ -261,6 +263,25 @@ bool pset_has(const struct pset *ps, const char *s, size_t n)
     return ps->has_ci && ascii && pset_find(ps, pset_mix(hl, true), true, s, n);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+bool pset_has_long(const struct pset *ps, int64_t i)
+{
+    uint32_t lo = 0, hi = ps->nnums;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ps->nums[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ps->nnums && ps->nums[lo] == i;
+}
+
 /* A set for IR_MATCH node `id` when its list is long enough and starts with an exact pattern
  * (which carries the set in its `compiled`). */
 static void pset_build(struct ir_query *q, uint32_t id)
@@ -293,14 +314,22 @@ static void pset_build(struct ir_query *q, uint32_t id)
     while (cap < nset * 2)
         cap *= 2;
     size_t head = (sizeof(struct pset) + 7) & ~(size_t)7;
-    struct pset *ps = xcalloc(1, head + cap * sizeof *ps->tab + nd->nlist * sizeof *ps->rest);
+    struct pset *ps = xcalloc(1, head + cap * sizeof *ps->tab + nd->nlist * sizeof *ps->nums +
+                                     2 * nd->nlist * sizeof *ps->rest);
     ps->magic = PSET_MAGIC;
     ps->node = id;
     ps->mask = cap - 1;
     ps->tab = (struct pset_ent *)((char *)ps + head);
-    ps->rest = (uint32_t *)(ps->tab + cap);
+    ps->nums = (int64_t *)(ps->tab + cap);
+    ps->rest = (uint32_t *)(ps->nums + nd->nlist);
+    ps->lrest = ps->rest + nd->nlist;
     for (uint32_t i = 0; i < nd->nlist; i++) {
         const struct ir_pattern *p = &q->pats[l[i]];
+        /* an integer value matches an exact pattern only by number (see pat_match, num_eq) */
+        if (p->kind != PAT_EXACT)
+            ps->lrest[ps->nlrest++] = l[i];
+        else if (p->is_num && p->num == floor(p->num) && fabs(p->num) < 9.2e18)
+            ps->nums[ps->nnums++] = (int64_t)p->num;
         if (!pset_lit(p, &s, &n)) {
             ps->rest[ps->nrest++] = l[i];
             continue;
@@ -315,6 +344,7 @@ static void pset_build(struct ir_query *q, uint32_t id)
         ps->tab[j] = (struct pset_ent){h, s, n, ci};
         ps->has_ci |= ci;
     }
+    qsort(ps->nums, ps->nnums, sizeof *ps->nums, cmp_i64);
     if (cw)
         cw->set = ps;
     else

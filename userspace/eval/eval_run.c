@@ -46,6 +46,7 @@ struct held *run_hold_cur(struct eval_run *r)
 void eval_shared_init(struct eval_shared *sh, const struct event *ev)
 {
     sh->src = ev;
+    sh->dir = NULL;
     sh->held = NULL;
 }
 
@@ -159,9 +160,27 @@ static void flush_tail(struct eval_run *r, eval_match_fn fn, void *ud)
 
 /* ---- key table ---- */
 
+/* Hash of a serialized key, eight bytes a step: keys are long (host ids, entity ids). */
+static uint64_t key_hash(const char *k, uint32_t n)
+{
+    uint64_t h = n * 0x9E3779B97F4A7C15ULL;
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, k + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    for (; i < n; i++)
+        w = w << 8 | (unsigned char)k[i];
+    h = (h ^ w) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 29);
+}
+
 struct keyent *run_key_find(struct eval_run *r, const char *k, uint32_t n, bool create)
 {
-    uint64_t h = hash_bytes(k, n);
+    uint64_t h = key_hash(k, n);
     if (r->tabcap) {
         for (struct keyent *e = r->tab[h & (r->tabcap - 1)]; e; e = e->next)
             if (e->hash == h && e->klen == n && !memcmp(e->key, k, n))
@@ -336,7 +355,7 @@ struct eval_run *eval_run_new(const struct ir_query *q, const struct eval_limits
             const struct ir_stage *s = &q->stages[i];
             uint32_t runs = s->runs > 1 ? s->runs : 1;
             for (uint32_t k = 0; k < runs; k++) {
-                struct xstage x = {s->cond, s->by, s->nby};
+                struct xstage x = {s->cond, s->by, s->nby, i};
                 if (s->missing) {
                     r->miss_gap[r->nmiss] = r->npos;
                     r->miss[r->nmiss++] = x;
@@ -358,6 +377,7 @@ struct eval_run *eval_run_new(const struct ir_query *q, const struct eval_limits
         }
         r->has_leading = r->lead_bits != 0;
         r->has_trailing = r->trail_bits != 0;
+        r->kn = xmalloc(q->nstages + 1);
     }
     return r;
 }
@@ -394,6 +414,7 @@ void eval_run_free(struct eval_run *r)
     free(r->pos);
     free(r->miss);
     free(r->miss_gap);
+    free(r->kn);
     buf_clear(&r->kbuf);
     free(r);
 }
@@ -430,6 +451,7 @@ static void complete(struct eval_run *r, struct partial *p, int64_t last_ts, eva
         p->deadline = (joint ? p->start_ts : p->first_ts) + span;
         r->awaiting = xgrow(r->awaiting, &r->awaitcap, r->nawait + 1, sizeof *r->awaiting);
         r->awaiting[r->nawait++] = p;
+        p->awaiting = true;
         return;
     }
     run_result(r, NULL, p->ev, r->npos, fn, ud);
@@ -465,19 +487,72 @@ static void missing_event(struct eval_run *r, uint32_t m, const char *key, uint3
 static void positive_event(struct eval_run *r, uint32_t j, const char *key, uint32_t klen,
                            int64_t ts, eval_match_fn fn, void *ud);
 
-static void seq_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn, void *ud)
+/*
+ * Drop the partials that can no longer complete: more than maxspan after their first event
+ * (positive_event would drop them at their next stage; events come in time order). They
+ * would otherwise stay until evicted, holding their events' clones: a sequence whose first
+ * stage is common keeps max_pending dead partials and each new clone lands in cold memory.
+ * Eviction is unchanged: it takes the oldest first, and these are the oldest.
+ */
+static void expire(struct eval_run *r, int64_t ts)
+{
+    int64_t span = r->q->maxspan_ns;
+    if (r->disorder || ts <= 0)
+        return;
+    for (struct partial *p = r->oldest, *nx; p && ts - p->first_ts > span; p = nx) {
+        nx = p->newer;
+        if (p->awaiting)
+            continue;
+        struct keyent *k = p->key;
+        if (p->slot < r->npos && k->slots[p->slot] == p) {
+            k->slots[p->slot] = NULL;
+        } else {
+            bool found = false;
+            for (uint32_t j = 0; j < r->npos; j++) {
+                if (k->slots[j] == p) {
+                    k->slots[j] = NULL;
+                    found = true;
+                }
+            }
+            if (!found)
+                continue; /* not ours to drop */
+        }
+        partial_free(r, p);
+    }
+}
+
+/* The predicate of query stage k (nstages: until) on the current event, evaluated once. */
+static enum tri stage_tri(struct eval_run *r, uint32_t k, uint32_t cond, const struct event *ev)
+{
+    if (r->kn[k] == EVAL_UNKNOWN)
+        r->kn[k] = (uint8_t)eval_pred_dir(r->q, cond, ev, r->cur_dir);
+    return (enum tri)r->kn[k];
+}
+
+static void seq_feed(struct eval_run *r, const struct event *ev, const uint8_t *known,
+                     eval_match_fn fn, void *ud)
 {
     const struct ir_query *q = r->q;
     int64_t ts = ev->ts;
+    if (known)
+        memcpy(r->kn, known, q->nstages + 1);
+    else
+        memset(r->kn, EVAL_UNKNOWN, q->nstages + 1);
     if (r->nawait)
         release_awaiting(r, ts, false, fn, ud);
+    if (ts < r->last_ts)
+        r->disorder = true;
+    r->last_ts = ts;
+    if (q->maxspan_ns && r->oldest)
+        expire(r, ts);
 
     /* until: checked after the stages, so an until event may still complete a match */
-    bool until = q->has_until && eval_pred(q, q->until.cond, ev) == TRI_TRUE;
+    bool until = q->has_until && stage_tri(r, q->nstages, q->until.cond, ev) == TRI_TRUE;
 
     for (uint32_t m = 0; m < r->nmiss; m++) {
         const struct xstage *s = &r->miss[m];
-        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !run_stage_keys(r, s->by, s->nby, ev))
+        if (stage_tri(r, s->stage, s->cond, ev) != TRI_TRUE ||
+            !run_stage_keys(r, s->by, s->nby, ev))
             continue;
         for (uint32_t ki = 0; ki < r->nkeysev; ki++)
             missing_event(r, m, KEY_P(r, ki), KEY_N(r, ki), ts);
@@ -485,7 +560,8 @@ static void seq_feed(struct eval_run *r, const struct event *ev, eval_match_fn f
 
     for (uint32_t j = r->npos; j-- > 0;) {
         const struct xstage *s = &r->pos[j];
-        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !run_stage_keys(r, s->by, s->nby, ev))
+        if (stage_tri(r, s->stage, s->cond, ev) != TRI_TRUE ||
+            !run_stage_keys(r, s->by, s->nby, ev))
             continue;
         for (uint32_t ki = 0; ki < r->nkeysev; ki++)
             positive_event(r, j, KEY_P(r, ki), KEY_N(r, ki), ts, fn, ud);
@@ -611,18 +687,26 @@ void eval_run_feed(struct eval_run *r, const struct event *ev, eval_match_fn fn,
 void eval_run_feed_shared(struct eval_run *r, struct eval_shared *sh, eval_match_fn fn,
                           void *ud)
 {
+    eval_run_feed_known(r, sh, NULL, fn, ud);
+}
+
+void eval_run_feed_known(struct eval_run *r, struct eval_shared *sh, const uint8_t *known,
+                         eval_match_fn fn, void *ud)
+{
     if (!pipes_open(r))
         return;
     const struct event *ev = sh->src;
     r->cur = &sh->held;
     r->cur_src = ev;
+    r->cur_dir = sh->dir;
     switch (r->q->kind) {
     case IRQ_EVENT:
-        if (r->q->nstages && eval_pred(r->q, r->q->stages[0].cond, ev) == TRI_TRUE)
+        if (r->q->nstages &&
+            eval_pred_dir(r->q, r->q->stages[0].cond, ev, r->cur_dir) == TRI_TRUE)
             run_result(r, ev, NULL, 1, fn, ud);
         break;
     case IRQ_SEQUENCE:
-        seq_feed(r, ev, fn, ud);
+        seq_feed(r, ev, known, fn, ud);
         break;
     case IRQ_SAMPLE:
         run_sample_feed(r, ev);
@@ -630,6 +714,7 @@ void eval_run_feed_shared(struct eval_run *r, struct eval_shared *sh, eval_match
     }
     r->cur = NULL;
     r->cur_src = NULL;
+    r->cur_dir = NULL;
     if (!pipes_open(r) && !r->has_tail) {
         /* head reached: nothing more can come out; drop the state early */
         while (r->oldest) {

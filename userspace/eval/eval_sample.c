@@ -16,7 +16,8 @@ void run_sample_feed(struct eval_run *r, const struct event *ev)
     const struct ir_query *q = r->q;
     for (uint32_t j = 0; j < q->nstages; j++) {
         const struct ir_stage *s = &q->stages[j];
-        if (eval_pred(q, s->cond, ev) != TRI_TRUE || !run_stage_keys(r, s->by, s->nby, ev))
+        if (eval_pred_dir(q, s->cond, ev, r->cur_dir) != TRI_TRUE ||
+            !run_stage_keys(r, s->by, s->nby, ev))
             continue;
         for (uint32_t ki = 0; ki < r->nkeysev; ki++)
             sample_add(r, j, KEY_P(r, ki), KEY_N(r, ki));

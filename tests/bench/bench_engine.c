@@ -3,18 +3,22 @@
  * Elastic corpus) over a generated trace (tests/bench/gen.c), single thread.
  *
  *   bench_engine --rules PATH... --trace FILE [--chunk N] [--brute N] [--dump N] [--profile]
- *                [--inmem-only]
+ *                [--passes N] [--inmem-only]
  *
  * Phases, each printing "BENCH <name> <value> <unit>" lines:
  *   in memory   the trace is parsed in chunks of --chunk events (untimed) and each chunk is
- *               run through the engine (timed): events/s with events already parsed
+ *               run through the engine (timed): events/s with events already parsed. --passes
+ *               (3) passes, each with a fresh engine: the median rate is the result (this
+ *               shared machine moves single runs by +-10%), the others are printed beside it
+ *               and every pass must raise the same alerts
  *   reader      the NDJSON reader alone over the whole trace (the end-to-end ceiling)
  *   end to end  reader + engine from the NDJSON file
  *   brute force the first --brute events in memory with the index off (every rule on every
  *               event): the baseline the index is measured against; its alerts must equal the
  *               indexed run's over the same events
  * Rates use the thread's CPU time (the machine is shared; wall time is printed beside it).
- * Peak RSS is getrusage's ru_maxrss over the in-memory, reader and end-to-end phases.
+ * engine_peak_rss is getrusage's ru_maxrss after the first in-memory pass (one engine over the
+ * whole trace); engine_peak_rss_process the process's peak over all passes and phases.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +58,21 @@ static double rss_mb(void)
     return rss * 4096.0 / (1024 * 1024);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (sorts a copy). */
+static double median(const double *v, size_t n)
+{
+    double t[16];
+    memcpy(t, v, n * sizeof *t);
+    qsort(t, n, sizeof *t, cmp_double);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
 static void bench(const char *name, double v, const char *unit)
 {
     printf("BENCH %s %.*f %s\n", name, v >= 100 ? 0 : 2, v, unit);
@@ -61,6 +80,7 @@ static void bench(const char *name, double v, const char *unit)
 }
 
 static bool profile;
+static size_t passes = 3;
 static bool inmem_only; /* --inmem-only: skip the reader and end-to-end phases (profiling) */
 
 /* Rule paths: --rules may be repeated (say rules/<dir> for each live directory). */
@@ -108,6 +128,8 @@ int main(int argc, char **argv)
             dump = strtoul(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--profile"))
             profile = true;
+        else if (!strcmp(argv[i], "--passes") && i + 1 < argc)
+            passes = strtoul(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--inmem-only"))
             inmem_only = true;
         else {
@@ -116,7 +138,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!nrule_paths || !trace || !chunk) {
+    if (!nrule_paths || !trace || !chunk || !passes || passes > 15) {
         fprintf(stderr, "bench_engine: --rules and --trace are required\n");
         return 2;
     }
@@ -132,63 +154,90 @@ int main(int argc, char **argv)
     bench("engine_load_time", t1.cpu - t0.cpu, "s");
     bench("engine_rss_after_load", rss_mb(), "MB");
 
-    /* ---- in memory ---- */
-    struct ndjson_reader *r = ndjson_open(trace, ft);
-    if (!r) {
-        perror(trace);
-        return 1;
-    }
+    /* ---- in memory: `passes` passes, a fresh engine each (the first is the one loaded) ---- */
     struct event scratch;
     event_init(&scratch, ft);
     struct event **evs = xcalloc(chunk, sizeof *evs);
-    struct clock2 run = {0};
-    size_t n, total = 0, first_alerts = 0;
-    bool first_done = false;
+    double rates[16], wall_rates[16];
+    size_t total = 0, first_alerts = 0;
+    uint64_t alerts0 = 0;
+    double peak1 = 0; /* peak RSS once the first pass is done: one engine over the trace */
+    bool same = true;
     struct engine_stats st;
-    while ((n = read_chunk(r, &scratch, evs, chunk)) > 0) {
-        struct clock2 a = now2();
-        for (size_t i = 0; i < n; i++) {
-            engine_process_linux(e, evs[i]);
-            if (total + i + 1 == brute) { /* once: the brute-force phase's reference */
-                engine_get_stats(e, &st);
-                first_alerts = st.alerts;
-                first_done = true;
-            }
+    for (size_t pass = 0; pass < passes; pass++) {
+        if (pass)
+            e = load(ft, false, &lc);
+        struct ndjson_reader *r = ndjson_open(trace, ft);
+        if (!r) {
+            perror(trace);
+            return 1;
         }
-        acc(&run, a, now2());
-        for (size_t i = 0; i < n; i++)
-            event_free(evs[i]);
-        total += n;
+        struct clock2 run = {0};
+        size_t n, done = 0, upto_brute = 0;
+        bool brute_seen = false;
+        while ((n = read_chunk(r, &scratch, evs, chunk)) > 0) {
+            struct clock2 a = now2();
+            for (size_t i = 0; i < n; i++) {
+                engine_process_linux(e, evs[i]);
+                if (done + i + 1 == brute) { /* the brute-force phase's reference */
+                    engine_get_stats(e, &st);
+                    upto_brute = st.alerts;
+                    brute_seen = true;
+                }
+            }
+            acc(&run, a, now2());
+            for (size_t i = 0; i < n; i++)
+                event_free(evs[i]);
+            done += n;
+        }
+        ndjson_close(r);
+        engine_finish(e);
+        engine_get_stats(e, &st);
+        rates[pass] = done / run.cpu;
+        wall_rates[pass] = done / run.wall;
+        if (pass == 0) {
+            total = done;
+            first_alerts = brute_seen ? upto_brute : st.alerts;
+            bench("engine_events", (double)total, "events");
+            bench("engine_rss_after_inmem", rss_mb(), "MB");
+            struct rusage ru;
+            getrusage(RUSAGE_SELF, &ru);
+            peak1 = ru.ru_maxrss / 1024.0;
+            bench("engine_alerts", (double)st.alerts, "alerts");
+            bench("engine_evals_per_event", (double)st.evaluated / (double)(total ? total : 1),
+                  "rules/event");
+            bench("engine_index_entries", st.entries, "entries");
+            bench("engine_index_fallback", st.fallback, "entries");
+            bench("engine_seq_pending", (double)st.seq_pending, "sequences");
+            bench("engine_seq_evicted", (double)st.seq_evicted, "sequences");
+            bench("engine_sample_windows", (double)st.sample_windows, "windows");
+            if (dump) {
+                struct buf b = {0};
+                engine_dump_rules(e, &b, dump);
+                fputs(b.p ? b.p : "", stderr);
+                buf_clear(&b);
+            }
+            alerts0 = st.alerts;
+        } else if (st.alerts != alerts0) {
+            fprintf(stderr, "bench_engine: pass %zu raised %llu alerts, pass 1 %llu\n", pass + 1,
+                    (unsigned long long)st.alerts, (unsigned long long)alerts0);
+            same = false;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "engine_inmem_pass%zu_events_per_s", pass + 1);
+        bench(name, rates[pass], "events/s");
+        engine_free(e);
+        e = NULL;
     }
-    ndjson_close(r);
-    engine_finish(e);
-    engine_get_stats(e, &st);
-    if (!first_done)
-        first_alerts = st.alerts;
-    bench("engine_events", (double)total, "events");
-    bench("engine_rss_after_inmem", rss_mb(), "MB");
-    bench("engine_inmem_events_per_s", total / run.cpu, "events/s");
-    bench("engine_inmem_wall_events_per_s", total / run.wall, "events/s");
-    bench("engine_alerts", (double)st.alerts, "alerts");
-    bench("engine_evals_per_event", (double)st.evaluated / (double)(total ? total : 1),
-          "rules/event");
-    bench("engine_index_entries", st.entries, "entries");
-    bench("engine_index_fallback", st.fallback, "entries");
-    bench("engine_seq_pending", (double)st.seq_pending, "sequences");
-    bench("engine_seq_evicted", (double)st.seq_evicted, "sequences");
-    bench("engine_sample_windows", (double)st.sample_windows, "windows");
-    if (dump) {
-        struct buf b = {0};
-        engine_dump_rules(e, &b, dump);
-        fputs(b.p ? b.p : "", stderr);
-        buf_clear(&b);
-    }
-    double inmem_rate = total / run.cpu;
-    engine_free(e);
+    bench("engine_alerts_same_every_pass", same, "bool");
+    double inmem_rate = median(rates, passes);
+    bench("engine_inmem_events_per_s", inmem_rate, "events/s");
+    bench("engine_inmem_wall_events_per_s", median(wall_rates, passes), "events/s");
+    bench("engine_peak_rss", peak1, "MB");
     if (inmem_only) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        bench("engine_peak_rss", ru.ru_maxrss / 1024.0, "MB");
+        bench("engine_peak_rss_process", ru.ru_maxrss / 1024.0, "MB");
         event_clear(&scratch);
         free(evs);
         fieldtab_free(ft);
@@ -196,7 +245,7 @@ int main(int argc, char **argv)
     }
 
     /* ---- the reader alone ---- */
-    r = ndjson_open(trace, ft);
+    struct ndjson_reader *r = ndjson_open(trace, ft);
     struct clock2 a = now2();
     size_t nr = 0;
     while (ndjson_next(r, &scratch) > 0)
@@ -221,10 +270,11 @@ int main(int argc, char **argv)
     bench("engine_e2e_wall_events_per_s", nr / (b.wall - a.wall), "events/s");
     engine_free(e);
 
-    /* peak RSS of the runs above (the brute-force phase below holds its events in memory) */
+    /* the process's peak over every engine above, reloads included (the brute-force phase
+     * below holds its events in memory) */
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    bench("engine_peak_rss", ru.ru_maxrss / 1024.0, "MB");
+    bench("engine_peak_rss_process", ru.ru_maxrss / 1024.0, "MB");
 
     /* ---- brute force over the first `brute` events, and the indexed run's same events ---- */
     if (brute) {

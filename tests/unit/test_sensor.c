@@ -523,3 +523,61 @@ TEST(sensor_timestamps_through_remembered_seconds)
     }
     fx_clear(&fx);
 }
+
+/* The process and parent fields come from a block kept per (process, parent): every change
+ * to either (a parent's new title, a re-exec, a parent's exec) must show in the next event,
+ * and more pairs than are kept must each come out right. */
+TEST(sensor_actor_fields_follow_every_change)
+{
+    struct fixture fx;
+    fx_init(&fx);
+    uint8_t buf[4096];
+    uint64_t T = tick();
+    static const uint8_t lo[4] = {127, 0, 0, 1};
+    size_t n = make_exec(buf, 60, 2 * T, 1, 0, "/bin/make", "make\0bin", 9, "", 0, "make", 5, 0);
+    sensor_feed(fx.s, buf, n);
+    n = make_exec(buf, 61, 3 * T, 60, 2 * T, "/bin/cc", "cc\0bin", 7, "", 0, "cc\0-c\0a.c", 10, 0);
+    sensor_feed(fx.s, buf, n);
+    feed_connect(fx.s, 61, 3 * T, 2, lo, 80, 1, 6, 0);
+    struct vigil_rec_setname r = {0};
+    r.h.kind = VIGIL_REC_SETNAME;
+    r.h.size = sizeof r;
+    r.h.pid = r.h.tgid = 60;
+    r.h.start = 2 * T;
+    strcpy((char *)r.name, "make-renamed");
+    sensor_feed(fx.s, &r, sizeof r);
+    feed_connect(fx.s, 61, 3 * T, 2, lo, 81, 1, 6, 0);
+    n = make_exec(buf, 61, 3 * T, 60, 2 * T, "/bin/ld", "ld\0bin", 7, "", 0, "ld\0-o\0a", 8, 0);
+    sensor_feed(fx.s, buf, n);
+    feed_connect(fx.s, 61, 3 * T, 2, lo, 82, 1, 6, 0);
+    /* twelve other processes under make, each connecting, then 61 again */
+    for (uint32_t k = 0; k < 12; k++) {
+        char argv[16];
+        int an = snprintf(argv, sizeof argv, "p%u", k) + 1;
+        n = make_exec(buf, 100 + k, (10 + k) * T, 60, 2 * T, "/bin/p", "p\0bin", 6, "", 0, argv,
+                      (size_t)an, 0);
+        sensor_feed(fx.s, buf, n);
+        feed_connect(fx.s, 100 + k, (10 + k) * T, 2, lo, 90, 1, 6, 0);
+    }
+    feed_connect(fx.s, 61, 3 * T, 2, lo, 83, 1, 6, 0);
+    CHECK_INT(fx.sink.n, 31);
+    if (fx.sink.n == 31) {
+        struct event **ev = fx.sink.ev;
+        CHECK_STR(event_get_str(ev[2], "process.command_line"), "cc -c a.c");
+        CHECK(event_get_str(ev[2], "process.parent.title") == NULL);
+        CHECK_STR(event_get_str(ev[3], "process.parent.title"), "make-renamed");
+        CHECK_STR(event_get_str(ev[3], "process.command_line"), "cc -c a.c");
+        CHECK_STR(event_get_str(ev[5], "process.command_line"), "ld -o a");
+        CHECK_STR(event_get_str(ev[5], "process.name"), "ld");
+        CHECK_STR(event_get_str(ev[5], "process.parent.title"), "make-renamed");
+        for (int k = 0; k < 12; k++) {
+            char want[16];
+            snprintf(want, sizeof want, "p%d", k);
+            CHECK_STR(event_get_str(ev[7 + 2 * k], "process.command_line"), want);
+            CHECK_INT(get_long(ev[7 + 2 * k], "process.parent.pid"), 60);
+        }
+        CHECK_STR(event_get_str(ev[30], "process.command_line"), "ld -o a");
+        CHECK_INT(get_long(ev[30], "destination.port"), 83);
+    }
+    fx_clear(&fx);
+}

@@ -264,6 +264,20 @@ void event_set_strv_ref(struct event *ev, uint32_t id, const char *const *s, con
     v->items = items;
 }
 
+void event_append_ref(struct event *ev, const struct event *src)
+{
+    if (!src->n)
+        return;
+    if (ev->n + src->n > ev->cap) {
+        size_t cap = ev->cap;
+        ev->f = xgrow(ev->f, &cap, (size_t)ev->n + src->n, sizeof *ev->f);
+        ev->cap = (uint32_t)cap;
+    }
+    memcpy(ev->f + ev->n, src->f, src->n * sizeof *ev->f);
+    ev->n += src->n;
+    ev->sealed = false;
+}
+
 void event_set_name_str(struct event *ev, const char *name, const char *s)
 {
     event_set_cstr(ev, fieldtab_intern(ev->ft, name, strlen(name)), s);

@@ -126,6 +126,8 @@ void event_set_strv(struct event *ev, uint32_t id, const char *const *s, const s
 void event_set_str_ref(struct event *ev, uint32_t id, const char *s, size_t n);
 void event_set_strv_ref(struct event *ev, uint32_t id, const char *const *s, const size_t *lens,
                         uint32_t n);
+/* Append every field of src as it is: no string is copied (the same contract as above). */
+void event_append_ref(struct event *ev, const struct event *src);
 /* The same, by field name. */
 void event_set_name_str(struct event *ev, const char *name, const char *s);
 void event_set_name_long(struct event *ev, const char *name, int64_t i);

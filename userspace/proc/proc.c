@@ -177,6 +177,7 @@ static struct proc *add(struct proc_table *t, uint32_t pid, uint64_t start)
     p->store = store;
     p->store_cap = store_cap;
     p->used = true;
+    p->version = ++t->versions;
     p->pid = pid;
     p->start = start;
     entity_id_ticks(t->host_id, pid, start / t->tick_ns, p->entity_id);
@@ -204,6 +205,7 @@ static void set_parent(struct proc_table *t, struct proc *p, uint32_t ppid, uint
         return;
     if (p->ppid == ppid && p->holds_ref && same_start(t, p->pstart, pstart))
         return;
+    p->version = ++t->versions;
     release_parent(t, p);
     p->ppid = ppid;
     struct proc *pp = proc_find(t, ppid, pstart);
@@ -227,6 +229,7 @@ static void mark_exited(struct proc_table *t, struct proc *p, uint32_t code, uin
 {
     if (p->exited)
         return;
+    p->version = ++t->versions;
     p->exited = true;
     p->exit_ns = now;
     p->exit_code = code;
@@ -315,6 +318,7 @@ struct proc *proc_fork(struct proc_table *t, uint32_t ppid, uint64_t pstart, uin
     set_parent(t, c, ppid, pstart);
     struct proc *pp = proc_find(t, ppid, pstart);
     if (pp && !c->has_exec) {
+        c->version = ++t->versions;
         copy_exec(c, pp);
         memcpy(c->title, pp->title, sizeof c->title);
     }
@@ -332,8 +336,9 @@ static uint32_t count_args(const char *argv, size_t n)
     return c;
 }
 
-void proc_set_exec(struct proc *p, const struct proc_exec_info *x)
+void proc_set_exec(struct proc_table *t, struct proc *p, const struct proc_exec_info *x)
 {
+    p->version = ++t->versions;
     const char *parts[4] = {x->name ? x->name : "", x->executable ? x->executable : "",
                             x->filename ? x->filename : "", x->cwd ? x->cwd : ""};
     size_t env_len = x->env ? x->env_len : 0;
@@ -380,7 +385,7 @@ struct proc *proc_exec(struct proc_table *t, uint32_t pid, uint64_t start, uint3
     struct proc *p = proc_get(t, pid, start, now);
     if (ppid)
         set_parent(t, p, ppid, pstart);
-    proc_set_exec(p, x);
+    proc_set_exec(t, p, x);
     return p;
 }
 
@@ -398,6 +403,7 @@ void proc_set_title(struct proc_table *t, uint32_t pid, uint64_t start, const ch
     if (!p)
         return;
     size_t n = strnlen(title, PROC_TITLE_MAX);
+    p->version = ++t->versions;
     memcpy(p->title, title, n);
     p->title[n] = 0;
 }

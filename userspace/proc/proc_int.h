@@ -12,10 +12,11 @@ struct proc_table {
     uint32_t npool, cap, free_head;
     uint32_t *buckets, nbuckets; /* pid hash -> first pool index, chained by proc.next */
     size_t live, exited;
+    uint64_t versions; /* the last proc.version given */
 };
 
 /* Replace p's exec info with a copy of x's. */
-void proc_set_exec(struct proc *p, const struct proc_exec_info *x);
+void proc_set_exec(struct proc_table *t, struct proc *p, const struct proc_exec_info *x);
 /* p's process is gone without an exit record. */
 void proc_mark_gone(struct proc_table *t, struct proc *p, uint64_t now);
 

@@ -129,7 +129,7 @@ static void seed_one(struct proc_table *t, const char *procfs, uint32_t pid,
             }
     x.executable = exe[0] ? exe : NULL;
     x.cwd = cwd[0] ? cwd : NULL;
-    proc_set_exec(p, &x);
+    proc_set_exec(t, p, &x);
 }
 
 int proc_seed(struct proc_table *t, const char *procfs, uint64_t now)
@@ -165,6 +165,7 @@ int proc_seed(struct proc_table *t, const char *procfs, uint64_t now)
         struct proc *pp = ppids[i] ? proc_find(t, ppids[i], 0) : NULL;
         if (!p || p->ppid)
             continue;
+        p->version = ++t->versions;
         p->ppid = ppids[i];
         if (pp) {
             p->pstart = pp->start;

@@ -94,6 +94,8 @@ static void host_init(struct sensor_host *h, const char *machine_id_path)
     }
 }
 
+static void host_fields(struct sensor *s);
+
 void sensor_ecs_init(struct sensor *s)
 {
     host_init(&s->host, s->o.machine_id_path);
@@ -112,12 +114,19 @@ void sensor_ecs_init(struct sensor *s)
     s->mono_to_wall = wall - clock_ns(CLOCK_MONOTONIC);
     s->boot_to_wall = wall - clock_ns(CLOCK_BOOTTIME);
     event_init(&s->ev, s->o.ft);
+    event_init(&s->host_ev, s->o.ft);
+    for (int i = 0; i < ACTOR_BLOCKS; i++)
+        event_init(&s->actors[i].ev, s->o.ft);
+    host_fields(s);
 }
 
 void sensor_ecs_clear(struct sensor *s)
 {
     proc_table_free(s->procs);
     event_clear(&s->ev);
+    event_clear(&s->host_ev);
+    for (int i = 0; i < ACTOR_BLOCKS; i++)
+        event_clear(&s->actors[i].ev);
     buf_clear(&s->text);
     free(s->argp);
     free(s->argl);
@@ -125,82 +134,11 @@ void sensor_ecs_clear(struct sensor *s)
 
 /* ---- small helpers ---- */
 
-/* Decimal text of v without snprintf (per-event hot path); returns its length. */
-static size_t u32_text(uint32_t v, char b[16])
-{
-    char t[16];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        b[i] = t[n - 1 - i];
-    b[n] = 0;
-    return n;
-}
-
-/* strlcpy: the C library's snprintf("%s") costs a formatter per call on the exec path */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
 static void set_u32_str(struct event *ev, uint32_t id, uint32_t v)
 {
     char b[16];
-    size_t n = u32_text(v, b);
+    size_t n = ecs_u32_text(v, b);
     event_set_str(ev, id, b, n);
-}
-
-static void put_digits(char *p, uint64_t v, int width)
-{
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-}
-
-/*
- * The same text as time_format_iso8601 (YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ) without gmtime_r and
- * snprintf, which were a third of the sensor's cost per event (int64 ns end in 2262, so four
- * year digits always suffice); times before 1970 go through time_format_iso8601.
- */
-static void format_time(int64_t ns, char out[40])
-{
-    if (ns < 0) {
-        time_format_iso8601(ns, out);
-        return;
-    }
-    uint64_t secs = (uint64_t)ns / 1000000000u, frac = (uint64_t)ns % 1000000000u;
-    uint64_t days = secs / 86400, sod = secs % 86400;
-    /* civil_from_days (H. Hinnant), days since 1970-01-01 >= 0 */
-    uint64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-    uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    uint64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    uint64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    uint64_t m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
-    put_digits(out, y, 4);
-    out[4] = '-';
-    put_digits(out + 5, m, 2);
-    out[7] = '-';
-    put_digits(out + 8, d, 2);
-    out[10] = 'T';
-    put_digits(out + 11, sod / 3600, 2);
-    out[13] = ':';
-    put_digits(out + 14, sod / 60 % 60, 2);
-    out[16] = ':';
-    put_digits(out + 17, sod % 60, 2);
-    out[19] = '.';
-    put_digits(out + 20, frac, 9);
-    out[29] = 'Z';
-    out[30] = 0;
 }
 
 /*
@@ -208,7 +146,7 @@ static void format_time(int64_t ns, char out[40])
  * process's and its parent's start) mostly fall in seconds seen just before, and then only
  * the nine digits of the fraction are new.
  */
-static void set_time(struct sensor *s, uint32_t id, int64_t ns)
+static void set_time(struct sensor *s, struct event *ev, uint32_t id, int64_t ns)
 {
     char b[40];
     struct time_text *t = NULL;
@@ -220,18 +158,18 @@ static void set_time(struct sensor *s, uint32_t id, int64_t ns)
         if (!t) {
             t = &s->times[s->times_next];
             s->times_next = (s->times_next + 1) % TIME_TEXTS;
-            format_time(ns, b);
+            ecs_format_time(ns, b);
             memcpy(t->text, b, 20); /* through the '.' */
             t->sec = sec + 1;
         }
         memcpy(b, t->text, 20);
-        put_digits(b + 20, (uint64_t)ns % 1000000000u, 9);
+        ecs_put_digits(b + 20, (uint64_t)ns % 1000000000u, 9);
         b[29] = 'Z';
         b[30] = 0;
     } else {
-        format_time(ns, b);
+        ecs_format_time(ns, b);
     }
-    event_set_cstr(&s->ev, id, b);
+    event_set_cstr(ev, id, b);
 }
 
 /*
@@ -247,48 +185,6 @@ static void set_nonempty(struct event *ev, uint32_t id, const char *s)
 {
     if (s && *s)
         set_ref(ev, id, s);
-}
-
-/*
- * The name of id in an /etc/passwd-style file (name:x:id:...), into out. Read directly rather
- * than through NSS: works in a static binary, and the cache below makes it once per id.
- */
-static void name_from_file(const char *path, uint32_t id, char *out, size_t cap)
-{
-    size_t n;
-    char *text = file_read_all(path, &n);
-    if (!text)
-        return;
-    for (char *line = text; line && *line;) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = 0;
-        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2) {
-            char *end;
-            unsigned long v = strtoul(c2 + 1, &end, 10);
-            if (end != c2 + 1 && *end == ':' && v == id) {
-                snprintf(out, cap, "%.*s", (int)(c1 - line), line);
-                break;
-            }
-        }
-        line = next;
-    }
-    free(text);
-}
-
-static const char *cached_name(struct name_cache *c, uint32_t *next, uint32_t id, bool group)
-{
-    for (int i = 0; i < NAME_CACHE_SIZE; i++)
-        if (c[i].used && c[i].id == id)
-            return c[i].name;
-    struct name_cache *e = &c[*next];
-    *next = (*next + 1) % NAME_CACHE_SIZE;
-    e->used = true;
-    e->id = id;
-    e->name[0] = 0;
-    name_from_file(group ? "/etc/group" : "/etc/passwd", id, e->name, sizeof e->name);
-    return e->name;
 }
 
 /* Split argv (NUL-separated) into the scratch arrays; returns the count. */
@@ -313,81 +209,16 @@ static uint32_t split_args(struct sensor *s, const char *argv, size_t n)
     return c;
 }
 
-/* The environment variables kept from a Wine/Mono loader's exec (process.env_vars): what the
- * Windows view reads (userspace/view/view.h), nothing else — environments hold secrets. */
-static const char *const env_keep[] = {"WINEPREFIX",       "HOME",     "WINELOADERNOEXEC",
-                                       "WINESERVERSOCKET", "WINEARCH", "WINELOADER",
-                                       "WINESERVER"};
-
-static bool env_wanted(const char *kv, size_t n)
-{
-    for (size_t i = 0; i < sizeof env_keep / sizeof *env_keep; i++) {
-        size_t kl = strlen(env_keep[i]);
-        if (n > kl && kv[kl] == '=' && !memcmp(kv, env_keep[i], kl))
-            return true;
-    }
-    return false;
-}
-
-/*
- * Keep the allowed "KEY=VALUE" strings of env[0, n) into out (NUL-separated). skip_first /
- * skip_last: the region was cut there, the string at that end is partial.
- */
-static void env_filter(const char *env, size_t n, bool skip_first, bool skip_last, struct buf *out)
-{
-    size_t i = 0;
-    if (skip_first) {
-        while (i < n && env[i])
-            i++;
-        i++;
-    }
-    while (i < n) {
-        size_t l = strnlen(env + i, n - i);
-        if (i + l == n && skip_last)
-            break; /* no NUL before the cut */
-        if (env_wanted(env + i, l)) {
-            buf_append(out, env + i, l);
-            buf_putc(out, 0);
-        }
-        i += l + 1;
-    }
-}
-
-static const char *fd_type_name(uint8_t t)
-{
-    static const char *const names[] = {
-        [VIGIL_FD_NONE] = "none", [VIGIL_FD_FILE] = "file",     [VIGIL_FD_DIR] = "dir",
-        [VIGIL_FD_PIPE] = "pipe", [VIGIL_FD_SOCKET] = "socket", [VIGIL_FD_TTY] = "tty",
-        [VIGIL_FD_CHAR] = "char", [VIGIL_FD_OTHER] = "other",
-    };
-    return t < sizeof names / sizeof *names ? names[t] : "other";
-}
-
-static const char *family_name(uint8_t f)
-{
-    switch (f) {
-    case 1:
-        return "unix";
-    case 2:
-        return "ipv4";
-    case 10:
-        return "ipv6";
-    case 16:
-        return "netlink";
-    default:
-        return "other";
-    }
-}
-
 /* The process.* (k = 0) or process.parent.* (k = 1) fields of p. */
-static void put_process(struct sensor *s, int k, const struct proc *p, const char *comm)
+/* The fields of p as process.* (k 0) or process.parent.* (k 1) into ev. */
+static void put_process(struct sensor *s, struct event *ev, int k, const struct proc *p,
+                        const char *comm)
 {
-    struct event *ev = &s->ev;
     const uint32_t *f = s->pf[k];
     event_set_long(ev, f[PF_PID], p->pid);
     set_ref(ev, f[PF_ENTITY_ID], p->entity_id);
     if (p->start)
-        set_time(s, f[PF_START], (int64_t)p->start + s->boot_to_wall);
+        set_time(s, ev, f[PF_START], (int64_t)p->start + s->boot_to_wall);
     if (*p->name)
         set_ref(ev, f[PF_NAME], p->name);
     else if (comm && *comm)
@@ -422,34 +253,75 @@ static void put_process(struct sensor *s, int k, const struct proc *p, const cha
         static const int tf[3] = {SF_STDIN_TYPE, SF_STDOUT_TYPE, SF_STDERR_TYPE};
         static const int ff[3] = {SF_STDIN_FAMILY, SF_STDOUT_FAMILY, SF_STDERR_FAMILY};
         for (int i = 0; i < 3; i++) {
-            set_ref(ev, s->sf[tf[i]], fd_type_name(p->std_type[i]));
+            set_ref(ev, s->sf[tf[i]], ecs_fd_type_name(p->std_type[i]));
             if (p->std_type[i] == VIGIL_FD_SOCKET)
-                set_ref(ev, s->sf[ff[i]], family_name(p->std_family[i]));
+                set_ref(ev, s->sf[ff[i]], ecs_family_name(p->std_family[i]));
         }
     }
 }
 
-static void put_parent(struct sensor *s, const struct proc *p)
+static void put_parent(struct sensor *s, struct event *ev, const struct proc *p,
+                       const struct proc *pp)
 {
-    const struct proc *pp = proc_parent(s->procs, p);
     if (pp) {
-        put_process(s, 1, pp, NULL);
+        put_process(s, ev, 1, pp, NULL);
     } else if (p->ppid) {
-        event_set_long(&s->ev, s->pf[1][PF_PID], p->ppid);
+        event_set_long(ev, s->pf[1][PF_PID], p->ppid);
         if (p->parent_entity_id[0])
-            set_ref(&s->ev, s->pf[1][PF_ENTITY_ID], p->parent_entity_id);
+            set_ref(ev, s->pf[1][PF_ENTITY_ID], p->parent_entity_id);
     }
 }
 
-static void put_user(struct sensor *s, const struct proc *p)
+static void put_user(struct sensor *s, struct event *ev, const struct proc *p)
 {
     if (!p->has_exec)
         return;
-    struct event *ev = &s->ev;
+    /* the names are copied: the name caches change under them */
+    const char *user = ecs_cached_name(s->users, &s->users_next, p->euid, false);
+    const char *group = ecs_cached_name(s->groups, &s->groups_next, p->egid, true);
     set_u32_str(ev, s->sf[SF_USER_ID], p->euid);
-    set_nonempty(ev, s->sf[SF_USER_NAME], cached_name(s->users, &s->users_next, p->euid, false));
+    if (*user)
+        event_set_cstr(ev, s->sf[SF_USER_NAME], user);
     set_u32_str(ev, s->sf[SF_GROUP_ID], p->egid);
-    set_nonempty(ev, s->sf[SF_GROUP_NAME], cached_name(s->groups, &s->groups_next, p->egid, true));
+    if (*group)
+        event_set_cstr(ev, s->sf[SF_GROUP_NAME], group);
+}
+
+/*
+ * process.*, process.parent.* and user.* of the process p: the larger part of every event.
+ * Built once into a block per (process, parent) and appended from there while neither
+ * changes (proc.version; the block references their strings, valid as long as they do).
+ * comm names the process only when it has no name (then there is no block).
+ */
+static void put_actor(struct sensor *s, const struct proc *p, const char *comm)
+{
+    const struct proc *pp = proc_parent(s->procs, p);
+    if (!*p->name) {
+        put_process(s, &s->ev, 0, p, comm);
+        put_parent(s, &s->ev, p, pp);
+        put_user(s, &s->ev, p);
+        return;
+    }
+    struct actor_block *b = NULL;
+    for (int i = 0; i < ACTOR_BLOCKS && !b; i++) {
+        struct actor_block *c = &s->actors[i];
+        if (c->p == p && c->version == p->version && c->pp == pp &&
+            c->pversion == (pp ? pp->version : 0))
+            b = c;
+    }
+    if (!b) {
+        b = &s->actors[s->actors_next];
+        s->actors_next = (s->actors_next + 1) % ACTOR_BLOCKS;
+        event_reset(&b->ev);
+        put_process(s, &b->ev, 0, p, NULL);
+        put_parent(s, &b->ev, p, pp);
+        put_user(s, &b->ev, p);
+        b->p = p;
+        b->version = p->version;
+        b->pp = pp;
+        b->pversion = pp ? pp->version : 0;
+    }
+    event_append_ref(&s->ev, &b->ev);
 }
 
 /* The fields every event has. */
@@ -457,17 +329,24 @@ static void begin(struct sensor *s, const struct vigil_rec_hdr *h, const char *c
                   const char *type, const char *action)
 {
     struct event *ev = &s->ev;
-    const struct sensor_host *host = &s->host;
     event_reset(ev);
     ev->ts = (int64_t)h->ktime + s->mono_to_wall;
     ev->seq = ++s->st.events;
-    set_time(s, s->sf[SF_TIMESTAMP], ev->ts);
-    set_ref(ev, s->sf[SF_ECS_VERSION], ECS_VERSION);
-    set_ref(ev, s->sf[SF_EVENT_KIND], "event");
+    set_time(s, ev, s->sf[SF_TIMESTAMP], ev->ts);
+    event_append_ref(ev, &s->host_ev);
     event_set_strv_ref(ev, s->sf[SF_EVENT_CATEGORY], &category, NULL, 1);
     event_set_strv_ref(ev, s->sf[SF_EVENT_TYPE], &type, NULL, 1);
     set_ref(ev, s->sf[SF_EVENT_ACTION], action);
     event_set_long(ev, s->sf[SF_EVENT_SEQUENCE], (int64_t)ev->seq);
+}
+
+/* The fields that are the same in every event, once (begin appends them). */
+static void host_fields(struct sensor *s)
+{
+    struct event *ev = &s->host_ev;
+    const struct sensor_host *host = &s->host;
+    set_ref(ev, s->sf[SF_ECS_VERSION], ECS_VERSION);
+    set_ref(ev, s->sf[SF_EVENT_KIND], "event");
     set_nonempty(ev, s->sf[SF_HOST_NAME], host->hostname);
     set_nonempty(ev, s->sf[SF_HOST_HOSTNAME], host->hostname);
     set_nonempty(ev, s->sf[SF_HOST_ID], host->id);
@@ -486,44 +365,6 @@ static void emit(struct sensor *s)
     s->o.on_event(&s->ev, s->o.arg);
 }
 
-/* A NUL-terminated copy of a fixed kernel char array. */
-static void comm_str(const __u8 *c, char out[VIGIL_COMM_LEN + 1])
-{
-    memcpy(out, c, VIGIL_COMM_LEN);
-    out[VIGIL_COMM_LEN] = 0;
-}
-
-/*
- * A path from its components, leaf first (the wire form), into out. "/" for zero
- * components; a path cut at the top (truncated) starts with "/...".
- */
-static void join_path(const char *comp, size_t n, bool trunc, struct buf *out)
-{
-    const char *parts[VIGIL_PATH_DEPTH + 1];
-    size_t lens[VIGIL_PATH_DEPTH + 1], k = 0, i = 0;
-    while (i < n && k < VIGIL_PATH_DEPTH + 1) {
-        size_t l = strnlen(comp + i, n - i);
-        parts[k] = comp + i;
-        lens[k++] = l;
-        i += l + 1;
-    }
-    buf_reset(out);
-    if (trunc)
-        buf_puts(out, "/...");
-    while (k--) {
-        buf_putc(out, '/');
-        buf_append(out, parts[k], lens[k]);
-    }
-    if (!out->len)
-        buf_putc(out, '/');
-}
-
-static const char *base_name(const char *p)
-{
-    const char *b = strrchr(p, '/');
-    return b ? b + 1 : p;
-}
-
 /* ---- records ---- */
 
 static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t len)
@@ -534,7 +375,7 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
     const char *t = (const char *)(e + 1);
     char comm[VIGIL_COMM_LEN + 1], filename[VIGIL_PATH_CAP + 1], exe[VIGIL_PATH_CAP + 64],
         cwd[VIGIL_PATH_CAP + 64];
-    comm_str(e->comm, comm);
+    ecs_comm_str(e->comm, comm);
     size_t fl = strnlen(t, e->filename_len);
     memcpy(filename, t, fl);
     filename[fl] = 0;
@@ -542,21 +383,21 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
 
     exe[0] = 0;
     if (e->h.flags & VIGIL_F_EXE_PRESENT) {
-        join_path(t, e->exe_len, e->h.flags & VIGIL_F_EXE_TRUNC, &s->text);
-        copy_str(exe, sizeof exe, s->text.p);
+        ecs_join_path(t, e->exe_len, e->h.flags & VIGIL_F_EXE_TRUNC, &s->text);
+        ecs_copy_str(exe, sizeof exe, s->text.p);
     }
     if ((!exe[0] || (e->h.flags & VIGIL_F_EXE_TRUNC)) && filename[0] == '/')
-        copy_str(exe, sizeof exe, filename);
+        ecs_copy_str(exe, sizeof exe, filename);
     t += e->exe_len;
     cwd[0] = 0;
     if (e->h.flags & VIGIL_F_CWD_PRESENT) {
-        join_path(t, e->cwd_len, e->h.flags & VIGIL_F_CWD_TRUNC, &s->text);
-        copy_str(cwd, sizeof cwd, s->text.p);
+        ecs_join_path(t, e->cwd_len, e->h.flags & VIGIL_F_CWD_TRUNC, &s->text);
+        ecs_copy_str(cwd, sizeof cwd, s->text.p);
     }
     t += e->cwd_len;
 
     struct proc_exec_info x = {
-        .name = filename[0] ? base_name(filename) : comm,
+        .name = filename[0] ? ecs_base_name(filename) : comm,
         .executable = exe,
         .filename = filename,
         .cwd = cwd,
@@ -571,7 +412,7 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
     /* fexecve() and execveat(AT_EMPTY_PATH) name a descriptor: the image's name says more */
     if ((str_has_prefix(filename, "/dev/fd/") || str_has_prefix(filename, "/proc/self/fd/")) &&
         exe[0])
-        x.name = base_name(exe);
+        x.name = ecs_base_name(exe);
     if (!*x.name)
         x.name = comm;
     memcpy(x.std_type, e->std_type, sizeof x.std_type);
@@ -581,9 +422,9 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
         const char *env = t + e->argv_len;
         bool cut = (e->h.flags & VIGIL_F_ENV_TRUNC) != 0;
         buf_reset(&s->text);
-        env_filter(env, e->env_head, false, cut, &s->text);
+        ecs_env_filter(env, e->env_head, false, cut, &s->text);
         if (cut)
-            env_filter(env + e->env_head, e->env_len - e->env_head, true, false, &s->text);
+            ecs_env_filter(env + e->env_head, e->env_len - e->env_head, true, false, &s->text);
         size_t n = s->text.len < sizeof envbuf ? s->text.len : 0; /* all or nothing */
         if (n)
             memcpy(envbuf, s->text.p, n);
@@ -594,9 +435,7 @@ static int on_exec_rec(struct sensor *s, const struct vigil_rec_exec *e, size_t 
         proc_exec(s->procs, e->h.tgid, e->h.start, e->ppid, e->parent_start, &x, e->h.ktime);
 
     begin(s, &e->h, "process", "start", "exec");
-    put_process(s, 0, p, comm);
-    put_parent(s, p);
-    put_user(s, p);
+    put_actor(s, p, comm);
     if (p->args_truncated)
         event_set_bool(&s->ev, s->sf[SF_PROCESS_ARGS_TRUNC], true);
     if (filename[0]) /* a local buffer: copied */
@@ -612,9 +451,7 @@ static int on_fork_rec(struct sensor *s, const struct vigil_rec_fork *f)
     struct proc *c =
         proc_fork(s->procs, f->ppid, f->parent_start, f->h.tgid, f->h.start, f->h.ktime);
     begin(s, &f->h, "process", "start", "fork");
-    put_process(s, 0, c, NULL);
-    put_parent(s, c);
-    put_user(s, c);
+    put_actor(s, c, NULL);
     if (c->title[0])
         set_ref(&s->ev, s->sf[SF_PROCESS_TITLE], c->title);
     emit(s);
@@ -625,9 +462,7 @@ static int on_exit_rec(struct sensor *s, const struct vigil_rec_exit *x)
 {
     struct proc *p = proc_exit(s->procs, x->h.tgid, x->h.start, x->exit_code, x->h.ktime);
     begin(s, &x->h, "process", "end", "end");
-    put_process(s, 0, p, NULL);
-    put_parent(s, p);
-    put_user(s, p);
+    put_actor(s, p, NULL);
     if (p->title[0])
         set_ref(&s->ev, s->sf[SF_PROCESS_TITLE], p->title);
     uint32_t st = x->exit_code;
@@ -642,66 +477,11 @@ static int on_exit_rec(struct sensor *s, const struct vigil_rec_exit *x)
     return 0;
 }
 
-/* Dotted-quad text of a (what inet_ntop(AF_INET) writes, without its sprintf per event). */
-static void ipv4_text(const uint8_t *a, char out[INET6_ADDRSTRLEN])
-{
-    char *p = out;
-    for (int i = 0; i < 4; i++) {
-        if (i)
-            *p++ = '.';
-        p += u32_text(a[i], p);
-    }
-    *p = 0;
-}
-
-/* Text of an address; *v4 tells whether it is IPv4 (a v4-mapped IPv6 address counts). */
-static void addr_text(uint16_t family, const uint8_t *a, char out[INET6_ADDRSTRLEN], bool *v4)
-{
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (family == 2) {
-        ipv4_text(a, out);
-        *v4 = true;
-    } else if (!memcmp(a, mapped, 12)) {
-        ipv4_text(a + 12, out);
-        *v4 = true;
-    } else {
-        inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
-        *v4 = false;
-    }
-}
-
-static const char *transport_name(uint16_t type, uint16_t proto)
-{
-    switch (proto) {
-    case 6:
-        return "tcp";
-    case 17:
-        return "udp";
-    case 1:
-        return "icmp";
-    case 58:
-        return "ipv6-icmp";
-    case 132:
-        return "sctp";
-    case 136:
-        return "udplite";
-    case 262:
-        return "tcp"; /* MPTCP */
-    default:
-        break;
-    }
-    if (proto == 0 && type == 1)
-        return "tcp";
-    if (proto == 0 && type == 2)
-        return "udp";
-    return NULL;
-}
-
 static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
 {
     char comm[VIGIL_COMM_LEN + 1], ip[INET6_ADDRSTRLEN];
     bool v4;
-    comm_str(c->comm, comm);
+    ecs_comm_str(c->comm, comm);
     bool proxy = (c->h.flags & VIGIL_F_PROXY) && c->proxy_tgid;
     /* both lookups first: proc_get may grow the table, and the event references its strings */
     struct proc *w = proxy ? proc_get(s->procs, c->proxy_tgid, c->proxy_start, c->h.ktime) : NULL;
@@ -711,12 +491,10 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
     struct event *ev = &s->ev;
 
     begin(s, &c->h, "network", "start", "connection_attempted");
-    put_process(s, 0, p, proxy ? NULL : comm); /* comm is the proxy's */
+    put_actor(s, p, proxy ? NULL : comm); /* comm is the proxy's */
     event_set_long(ev, s->sf[SF_PROCESS_THREAD_ID], c->h.pid);
     if (p->title[0])
         set_ref(ev, s->sf[SF_PROCESS_TITLE], p->title);
-    put_parent(s, p);
-    put_user(s, p);
     if (w) { /* wineserver made the call for p: keep who did, for forensics */
         event_set_long(ev, s->sf[SF_PROXY_PID], c->proxy_tgid);
         set_ref(ev, s->sf[SF_PROXY_ENTITY_ID], w->entity_id);
@@ -724,19 +502,19 @@ static int on_connect_rec(struct sensor *s, const struct vigil_rec_connect *c)
         set_nonempty(ev, s->sf[SF_PROXY_EXECUTABLE], w->executable);
     }
 
-    addr_text(c->family, c->daddr, ip, &v4);
+    ecs_addr_text(c->family, c->daddr, ip, &v4);
     event_set_ip(ev, s->sf[SF_DST_IP], ip, strlen(ip));
     event_set_long(ev, s->sf[SF_DST_PORT], c->dport);
     set_ref(ev, s->sf[SF_NET_TYPE], v4 ? "ipv4" : "ipv6");
     set_ref(ev, s->sf[SF_NET_DIRECTION], "egress");
-    const char *tr = transport_name(c->sock_type, c->protocol);
+    const char *tr = ecs_transport_name(c->sock_type, c->protocol);
     if (tr)
         set_ref(ev, s->sf[SF_NET_TRANSPORT], tr);
     if (c->protocol)
         set_u32_str(ev, s->sf[SF_NET_IANA], c->protocol);
     if ((c->h.flags & VIGIL_F_SADDR) && c->sport) {
         bool sv4;
-        addr_text(c->sfamily, c->saddr, ip, &sv4);
+        ecs_addr_text(c->sfamily, c->saddr, ip, &sv4);
         event_set_ip(ev, s->sf[SF_SRC_IP], ip, strlen(ip));
         event_set_long(ev, s->sf[SF_SRC_PORT], c->sport);
     }

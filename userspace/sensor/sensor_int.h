@@ -2,6 +2,8 @@
 #ifndef VIGIL_SENSOR_INT_H
 #define VIGIL_SENSOR_INT_H
 
+#include <arpa/inet.h>
+
 #include "proc/proc.h"
 #include "sensor/sensor.h"
 
@@ -101,6 +103,7 @@ struct vigil_bpf;
 struct ring_buffer;
 
 #define TIME_TEXTS 4 /* seconds remembered as text (sensor_ecs.c, set_time) */
+#define ACTOR_BLOCKS 8 /* process + parent + user field blocks kept (sensor_ecs.c, put_actor) */
 #define IDLE_WAIT_MS 1000 /* sensor_poll's longest sleep when idle and given no timeout */
 
 struct sensor {
@@ -127,6 +130,13 @@ struct sensor {
 
     /* per-event scratch, reused (grows to the largest argv seen) */
     struct event ev;
+    struct event host_ev; /* the fields every event has, built once */
+    struct actor_block {
+        const struct proc *p, *pp; /* the process and its parent (or NULL)... */
+        uint64_t version, pversion; /* ...as they were when ev was built */
+        struct event ev;            /* their fields, unsealed */
+    } actors[ACTOR_BLOCKS];
+    uint32_t actors_next;
     struct buf text; /* paths and command lines being built */
     const char **argp;
     size_t *argl;
@@ -138,5 +148,24 @@ void sensor_ecs_init(struct sensor *s);
 void sensor_ecs_clear(struct sensor *s);
 /* Decode one record of a known kind (size already checked against the fixed part). */
 int sensor_ecs_record(struct sensor *s, const struct vigil_rec_hdr *h, size_t len);
+
+/* sensor_text.c: the text of ECS values (see there) */
+size_t ecs_u32_text(uint32_t v, char b[16]); /* decimal, NUL-terminated; returns the length */
+void ecs_copy_str(char *dst, size_t cap, const char *src); /* strlcpy */
+void ecs_put_digits(char *p, uint64_t v, int width);      /* width digits, zero-padded */
+void ecs_format_time(int64_t ns, char out[40]);           /* as time_format_iso8601 */
+/* The name of user (group: of group) id from /etc/passwd (/etc/group) through cache c;
+ * "" when unknown. Valid until the cache replaces it. */
+const char *ecs_cached_name(struct name_cache *c, uint32_t *next, uint32_t id, bool group);
+const char *ecs_fd_type_name(uint8_t t); /* enum vigil_fd_type */
+const char *ecs_family_name(uint8_t f);  /* an address family */
+void ecs_comm_str(const __u8 *c, char out[VIGIL_COMM_LEN + 1]);
+/* A path from its components, leaf first (vigil.bpf.c's walk_path), into out. */
+void ecs_join_path(const char *comp, size_t n, bool trunc, struct buf *out);
+const char *ecs_base_name(const char *p);
+void ecs_addr_text(uint16_t family, const uint8_t *a, char out[INET6_ADDRSTRLEN], bool *v4);
+const char *ecs_transport_name(uint16_t type, uint16_t proto); /* network.transport, or NULL */
+/* The allowlisted variables of a NUL-separated environment, appended to out. */
+void ecs_env_filter(const char *env, size_t n, bool skip_first, bool skip_last, struct buf *out);
 
 #endif

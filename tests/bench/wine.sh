@@ -5,7 +5,7 @@
 # writes). CPU time (user + system: the hooks run in the syscalls' context) rather than wall
 # time, which other work on the machine disturbs more. Three configurations, BENCH_WINE_RUNS
 # runs each (default 5), the median kept:
-#   none     no sensor
+#   none     no sensor (measured before and after the two below: the median of both)
 #   idle     `vigil record` of the whole machine, no wineserver running (hooks exit on a .bss
 #            counter)
 #   server   the same with one idle wineserver (hooks do one map lookup per read/write)
@@ -35,9 +35,12 @@ subprocess.run("dd if=/dev/zero bs=4k count=262144 status=none | cat >/dev/null"
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print("%.6f" % (r.ru_utime + r.ru_stime))'
 }
-median() { # of $runs runs
+runs_of() { # $runs runs, one CPU time a line
 	i=0
-	while [ $i -lt "$runs" ]; do once; i=$((i + 1)); done | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+	while [ $i -lt "$runs" ]; do once; i=$((i + 1)); done
+}
+median() { # of $runs runs
+	runs_of | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
 }
 prog_ids() { # ids of the loaded programs called $1
 	bpftool -j prog show 2>/dev/null | /usr/bin/python3 -c '
@@ -72,7 +75,8 @@ start_sensor() {
 	[ -e "$d/ready" ] || { echo "SKIP bench_wine: vigil record did not start: $(cat "$d/vigil.err")"; exit 0; }
 }
 
-none=$(median)
+# no sensor: before and again after the sensor runs (A-B-A), the median of both
+none_runs=$(runs_of)
 before_r=" $(prog_ids handle_read) " before_w=" $(prog_ids handle_write) "
 start_sensor
 mine() { for id in $(prog_ids "$1"); do case "$2" in *" $id "*) ;; *) echo "$id" ;; esac; done; }
@@ -102,6 +106,9 @@ else
 fi
 kill "$vp" && wait "$vp" 2>/dev/null || true
 vp=""
+none_runs="$none_runs
+$(runs_of)"
+none=$(echo "$none_runs" | sort -n | sed -n "$runs"p)
 awk -v n="$none" -v i="$idle" -v s="$server" 'BEGIN {
 	printf "BENCH wine_pipe_1g_no_sensor %.3f cpu_s\n", n
 	printf "BENCH wine_pipe_1g_sensor_no_wineserver %.3f cpu_s\n", i

@@ -10,7 +10,7 @@
 # /proc/PID/stat (utime+stime) around the workload, its event and drop counts from the summary
 # it prints on stderr at exit.
 #
-# Knobs (environment): BENCH_SENSOR_ROUNDS (5; the build uses at most 3), BENCH_SENSOR_EXECS
+# Knobs (environment): BENCH_SENSOR_ROUNDS (7), BENCH_SENSOR_EXECS
 # (5000), BENCH_SENSOR_CONNECTS (100000), BENCH_SENSOR_UNITS (200 C files),
 # BENCH_SENSOR_BUILD_ROUNDS (5: the build's few per cent need them), BENCH_SENSOR_RATE
 # (1600 execs/s) for BENCH_SENSOR_SECS (10 s), BENCH_SENSOR_ONLY (space-separated subset of:
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 VIGIL=${VIGIL:-$B/vigil}
 CC=${CC:-cc}
-ROUNDS=${BENCH_SENSOR_ROUNDS:-5}
+ROUNDS=${BENCH_SENSOR_ROUNDS:-7}
 BUILD_ROUNDS=${BENCH_SENSOR_BUILD_ROUNDS:-5}
 EXECS=${BENCH_SENSOR_EXECS:-5000}
 CONNECTS=${BENCH_SENSOR_CONNECTS:-100000}

@@ -4,24 +4,9 @@
  * lifetimes, limits, regex preparation errors, and the allocation-free predicate path.
  */
 #include "t.h"
+#include "t_event.h"
 
 #include "eval/eval.h"
-
-static struct event *mk(struct fieldtab *ft, const char *json, uint64_t seq)
-{
-    struct event tmp;
-    event_init(&tmp, ft);
-    char err[200];
-    if (event_from_json(&tmp, json, strlen(json), err, sizeof err)) {
-        t_fail_at(__FILE__, __LINE__, "bad event %s: %s", json, err);
-        event_clear(&tmp);
-        return NULL;
-    }
-    tmp.seq = seq;
-    struct event *ev = event_clone(&tmp);
-    event_clear(&tmp);
-    return ev;
-}
 
 struct got {
     char s[512];
@@ -71,7 +56,7 @@ TEST(eval_sequence_eviction_counted)
     char js[128];
     for (int i = 1; i <= 5; i++) { /* five keys start a sequence each */
         snprintf(js, sizeof js, "{\"a\":1,\"k\":%d}", i);
-        struct event *ev = mk(ft, js, (uint64_t)i);
+        struct event *ev = t_event_json(ft, js, (uint64_t)i);
         eval_run_feed(r, ev, collect, &g);
         event_free(ev); /* the run must have cloned what it keeps */
     }
@@ -82,7 +67,7 @@ TEST(eval_sequence_eviction_counted)
     /* the oldest (keys 1, 2) were evicted: only keys 3..5 can complete */
     for (int i = 1; i <= 5; i++) {
         snprintf(js, sizeof js, "{\"b\":1,\"k\":%d}", i);
-        struct event *ev = mk(ft, js, (uint64_t)(10 + i));
+        struct event *ev = t_event_json(ft, js, (uint64_t)(10 + i));
         eval_run_feed(r, ev, collect, &g);
         event_free(ev);
     }
@@ -112,7 +97,7 @@ TEST(eval_sequence_maxspan_and_free_with_pending)
         "{\"@timestamp\":\"2024-01-01T00:00:04Z\",\"a\":1,\"k\":\"y\"}",   /* left pending */
     };
     for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
-        struct event *ev = mk(ft, evs[i], i + 1);
+        struct event *ev = t_event_json(ft, evs[i], i + 1);
         eval_run_feed(r, ev, collect, &g);
         event_free(ev);
     }
@@ -139,14 +124,14 @@ TEST(eval_three_valued_logic)
     uint32_t orr = ir_or(q, fn, fx), andd = ir_and(q, fn, fx);
     struct lang_error err;
     CHECK_INT(eval_prepare(q, &err), 0);
-    struct event *e = mk(ft, "{\"x\":1}", 1);
+    struct event *e = t_event_json(ft, "{\"x\":1}", 1);
     CHECK_INT(eval_pred(q, fn, e), TRI_NULL);
     CHECK_INT(eval_pred(q, nfn, e), TRI_NULL);
     CHECK_INT(eval_pred(q, fx, e), TRI_TRUE);
     CHECK_INT(eval_pred(q, orr, e), TRI_TRUE);
     CHECK_INT(eval_pred(q, andd, e), TRI_NULL);
     event_free(e);
-    e = mk(ft, "{\"s\":\"abc\"}", 2);
+    e = t_event_json(ft, "{\"s\":\"abc\"}", 2);
     CHECK_INT(eval_pred(q, fx, e), TRI_FALSE);
     CHECK_INT(eval_pred(q, nfx, e), TRI_TRUE); /* must_not: missing field */
     CHECK_INT(eval_pred(q, fn, e), TRI_TRUE);
@@ -198,10 +183,10 @@ TEST(eval_concat_scratch_bound)
     CHECK_INT(eval_prepare(q, &err), 0);
     char *js = xmalloc(3000);
     snprintf(js, 3000, "{\"s\":\"%02000d\"}", 0);
-    struct event *e = mk(ft, js, 1);
+    struct event *e = t_event_json(ft, js, 1);
     CHECK_INT(eval_pred(q, t, e), TRI_NULL);
     event_free(e);
-    e = mk(ft, "{\"s\":\"ab\"}", 2);
+    e = t_event_json(ft, "{\"s\":\"ab\"}", 2);
     CHECK_INT(eval_pred(q, t, e), TRI_TRUE);
     event_free(e);
     free(js);
@@ -224,7 +209,7 @@ TEST(eval_tail_keeps_clones_head_streams)
     struct eval_run *r = eval_run_new(q, NULL);
     struct got g = {{0}};
     for (int i = 1; i <= 4; i++) {
-        struct event *ev = mk(ft, "{\"x\":1}", (uint64_t)i);
+        struct event *ev = t_event_json(ft, "{\"x\":1}", (uint64_t)i);
         eval_run_feed(r, ev, collect, &g);
         event_free(ev); /* tail must hold its own copies */
     }
@@ -237,7 +222,7 @@ TEST(eval_tail_keeps_clones_head_streams)
     r = eval_run_new(q, NULL);
     g.s[0] = 0;
     for (int i = 1; i <= 4; i++) {
-        struct event *ev = mk(ft, "{\"x\":1}", (uint64_t)i);
+        struct event *ev = t_event_json(ft, "{\"x\":1}", (uint64_t)i);
         eval_run_feed(r, ev, collect, &g);
         event_free(ev);
     }

@@ -4,24 +4,9 @@
  * caller already evaluated (eval_run_feed_known), and dropping sequence partials past maxspan.
  */
 #include "t.h"
+#include "t_event.h"
 
 #include "eval/eval.h"
-
-static struct event *mkev(struct fieldtab *ft, const char *json, uint64_t seq)
-{
-    struct event tmp;
-    event_init(&tmp, ft);
-    char err[200];
-    if (event_from_json(&tmp, json, strlen(json), err, sizeof err)) {
-        t_fail_at(__FILE__, __LINE__, "bad event %s: %s", json, err);
-        event_clear(&tmp);
-        return NULL;
-    }
-    tmp.seq = seq;
-    struct event *ev = event_clone(&tmp);
-    event_clear(&tmp);
-    return ev;
-}
 
 static struct ir_query *compile(struct fieldtab *ft, enum lang_kind lk, const char *text)
 {
@@ -43,7 +28,7 @@ static struct ir_query *compile(struct fieldtab *ft, enum lang_kind lk, const ch
 /* q's first stage on the event, plain and through a filled directory (they must agree) */
 static int pred_both(struct fieldtab *ft, const struct ir_query *q, const char *json)
 {
-    struct event *ev = mkev(ft, json, 1);
+    struct event *ev = t_event_json(ft, json, 1);
     if (!ev)
         return -1;
     enum tri plain = eval_pred(q, q->stages[0].cond, ev);
@@ -139,7 +124,7 @@ TEST(eval_sequence_drops_expired_partials)
     };
     uint64_t pending[ARRAY_LEN(evs)];
     for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
-        struct event *ev = mkev(ft, evs[i], i + 1);
+        struct event *ev = t_event_json(ft, evs[i], i + 1);
         if (ev)
             eval_run_feed(r, ev, collect, &g);
         event_free(ev);
@@ -183,7 +168,7 @@ TEST(eval_feed_known_stage_values)
         {TRI_FALSE, TRI_FALSE, EVAL_UNKNOWN},
     };
     for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
-        struct event *ev = mkev(ft, evs[i], i + 1);
+        struct event *ev = t_event_json(ft, evs[i], i + 1);
         if (!ev)
             continue;
         struct eval_shared sh;

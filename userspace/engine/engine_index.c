@@ -399,23 +399,10 @@ static void lookup_infix(struct index *ix, const struct index_field *f, const ch
 static void lookup_str_raw(struct index *ix, const struct index_field *f, uint32_t field,
                            const char *s, uint32_t n);
 
-/* Hash of a field's text for the memo: eight bytes a step (the index's own hash goes byte by
- * byte, lowercasing). */
+/* Hash of a field's text for the memo (the index's own hash goes byte by byte, lowercasing) */
 static inline uint64_t memo_hash(uint32_t field, const char *s, uint32_t n)
 {
-    uint64_t h = ((uint64_t)field << 32 | n) * 0x9E3779B97F4A7C15ULL;
-    uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
-    }
-    uint64_t w = 0;
-    for (; i < n; i++)
-        w = w << 8 | (unsigned char)s[i];
-    h = (h ^ w) * 0x94D049BB133111EBULL;
-    h ^= h >> 29;
+    uint64_t h = hash_words(s, n, field);
     return h ? h : 1;
 }
 

@@ -160,22 +160,10 @@ static void flush_tail(struct eval_run *r, eval_match_fn fn, void *ud)
 
 /* ---- key table ---- */
 
-/* Hash of a serialized key, eight bytes a step: keys are long (host ids, entity ids). */
+/* Hash of a serialized key (keys are long: host ids, entity ids) */
 static uint64_t key_hash(const char *k, uint32_t n)
 {
-    uint64_t h = n * 0x9E3779B97F4A7C15ULL;
-    uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, k + i, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
-    }
-    uint64_t w = 0;
-    for (; i < n; i++)
-        w = w << 8 | (unsigned char)k[i];
-    h = (h ^ w) * 0x94D049BB133111EBULL;
-    return h ^ (h >> 29);
+    return hash_words(k, n, 0);
 }
 
 struct keyent *run_key_find(struct eval_run *r, const char *k, uint32_t n, bool create)

@@ -46,7 +46,7 @@ struct json_layouts **fieldtab_layouts(struct fieldtab *ft)
 static uint32_t *slot_for(const struct fieldtab *ft, const char *name, size_t len)
 {
     uint32_t mask = ft->nslots - 1;
-    uint32_t i = (uint32_t)hash_bytes(name, len) & mask;
+    uint32_t i = (uint32_t)hash_words(name, len, 0) & mask;
     for (;;) {
         uint32_t *s = &ft->slots[i];
         if (*s == 0)

@@ -334,6 +334,24 @@ uint64_t hash_bytes(const void *p, size_t n)
     return h;
 }
 
+uint64_t hash_words(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = (seed << 32 ^ n) * 0x9E3779B97F4A7C15ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    for (; i < n; i++)
+        w = w << 8 | s[i];
+    h = (h ^ w) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 29);
+}
+
 /* ---- characters ---- */
 
 int hex_digit(int c)

@@ -79,5 +79,8 @@ void buf_put_utf8(struct buf *b, uint32_t cp);
 
 /* FNV-1a, for hash tables */
 uint64_t hash_bytes(const void *p, size_t n);
+/* A hash of n bytes taken eight at a time, for hot lookups of long texts; seed picks one of
+ * a family (a field id, say). Not stable across versions: for tables only. */
+uint64_t hash_words(const void *p, size_t n, uint64_t seed);
 
 #endif

@@ -8,22 +8,6 @@
 
 #include "eval/eval.h"
 
-struct got {
-    char s[512];
-};
-
-static void collect(void *ud, const struct eval_match *m)
-{
-    struct got *g = ud;
-    size_t n = strlen(g->s);
-    snprintf(g->s + n, sizeof g->s - n, "%s", n ? " " : "");
-    for (uint32_t i = 0; i < m->n; i++) {
-        n = strlen(g->s);
-        snprintf(g->s + n, sizeof g->s - n, "%s%llu", i ? "," : "",
-                 (unsigned long long)m->events[i]->seq);
-    }
-}
-
 /* sequence by k [a == 1] [b == 1], built by hand */
 static struct ir_query *seq_query(struct fieldtab *ft, int64_t maxspan)
 {
@@ -57,7 +41,7 @@ TEST(eval_sequence_eviction_counted)
     for (int i = 1; i <= 5; i++) { /* five keys start a sequence each */
         snprintf(js, sizeof js, "{\"a\":1,\"k\":%d}", i);
         struct event *ev = t_event_json(ft, js, (uint64_t)i);
-        eval_run_feed(r, ev, collect, &g);
+        eval_run_feed(r, ev, t_collect_seqs, &g);
         event_free(ev); /* the run must have cloned what it keeps */
     }
     struct eval_stats st;
@@ -68,10 +52,10 @@ TEST(eval_sequence_eviction_counted)
     for (int i = 1; i <= 5; i++) {
         snprintf(js, sizeof js, "{\"b\":1,\"k\":%d}", i);
         struct event *ev = t_event_json(ft, js, (uint64_t)(10 + i));
-        eval_run_feed(r, ev, collect, &g);
+        eval_run_feed(r, ev, t_collect_seqs, &g);
         event_free(ev);
     }
-    eval_run_finish(r, collect, &g);
+    eval_run_finish(r, t_collect_seqs, &g);
     CHECK_STR(g.s, "3,13 4,14 5,15");
     eval_run_stats(r, &st);
     CHECK_INT(st.matches, 3);
@@ -98,10 +82,10 @@ TEST(eval_sequence_maxspan_and_free_with_pending)
     };
     for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
         struct event *ev = t_event_json(ft, evs[i], i + 1);
-        eval_run_feed(r, ev, collect, &g);
+        eval_run_feed(r, ev, t_collect_seqs, &g);
         event_free(ev);
     }
-    eval_run_finish(r, collect, &g);
+    eval_run_finish(r, t_collect_seqs, &g);
     CHECK_STR(g.s, "1,2");
     struct eval_stats st;
     eval_run_stats(r, &st);
@@ -210,11 +194,11 @@ TEST(eval_tail_keeps_clones_head_streams)
     struct got g = {{0}};
     for (int i = 1; i <= 4; i++) {
         struct event *ev = t_event_json(ft, "{\"x\":1}", (uint64_t)i);
-        eval_run_feed(r, ev, collect, &g);
+        eval_run_feed(r, ev, t_collect_seqs, &g);
         event_free(ev); /* tail must hold its own copies */
     }
     CHECK_STR(g.s, "");
-    eval_run_finish(r, collect, &g);
+    eval_run_finish(r, t_collect_seqs, &g);
     CHECK_STR(g.s, "3 4");
     eval_run_free(r);
 
@@ -223,7 +207,7 @@ TEST(eval_tail_keeps_clones_head_streams)
     g.s[0] = 0;
     for (int i = 1; i <= 4; i++) {
         struct event *ev = t_event_json(ft, "{\"x\":1}", (uint64_t)i);
-        eval_run_feed(r, ev, collect, &g);
+        eval_run_feed(r, ev, t_collect_seqs, &g);
         event_free(ev);
     }
     CHECK_STR(g.s, "1 2"); /* streamed as they came, nothing more after head */

@@ -85,22 +85,6 @@ TEST(eval_integer_against_long_list)
     fieldtab_free(ft);
 }
 
-struct got {
-    char s[256];
-};
-
-static void collect(void *ud, const struct eval_match *m)
-{
-    struct got *g = ud;
-    size_t n = strlen(g->s);
-    snprintf(g->s + n, sizeof g->s - n, "%s", n ? " " : "");
-    for (uint32_t i = 0; i < m->n; i++) {
-        n = strlen(g->s);
-        snprintf(g->s + n, sizeof g->s - n, "%s%llu", i ? "," : "",
-                 (unsigned long long)m->events[i]->seq);
-    }
-}
-
 /* Partials older than maxspan are dropped as time passes; results stay the same. */
 TEST(eval_sequence_drops_expired_partials)
 {
@@ -126,13 +110,13 @@ TEST(eval_sequence_drops_expired_partials)
     for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
         struct event *ev = t_event_json(ft, evs[i], i + 1);
         if (ev)
-            eval_run_feed(r, ev, collect, &g);
+            eval_run_feed(r, ev, t_collect_seqs, &g);
         event_free(ev);
         struct eval_stats st;
         eval_run_stats(r, &st);
         pending[i] = st.pending;
     }
-    eval_run_finish(r, collect, &g);
+    eval_run_finish(r, t_collect_seqs, &g);
     CHECK_STR(g.s, "1,4");
     CHECK_INT(pending[2], 2);
     CHECK_INT(pending[3], 1);
@@ -173,11 +157,11 @@ TEST(eval_feed_known_stage_values)
             continue;
         struct eval_shared sh;
         eval_shared_init(&sh, ev);
-        eval_run_feed_known(r, &sh, known[i], collect, &g);
+        eval_run_feed_known(r, &sh, known[i], t_collect_seqs, &g);
         eval_shared_release(&sh);
         event_free(ev);
     }
-    eval_run_finish(r, collect, &g);
+    eval_run_finish(r, t_collect_seqs, &g);
     CHECK_STR(g.s, "1,2");
     eval_run_free(r);
     ir_query_free(q);

@@ -231,6 +231,18 @@ static void feed_connect(struct sensor *s, uint32_t pid, uint64_t start, uint16_
     CHECK_INT(sensor_feed(s, &c, sizeof c), 0);
 }
 
+/* prctl(PR_SET_NAME) of process pid: no event of its own, the name is kept */
+static void feed_setname(struct sensor *s, uint32_t pid, uint64_t start, const char *name)
+{
+    struct vigil_rec_setname r = {0};
+    r.h.kind = VIGIL_REC_SETNAME;
+    r.h.size = sizeof r;
+    r.h.pid = r.h.tgid = pid;
+    r.h.start = start;
+    strncpy((char *)r.name, name, sizeof r.name - 1);
+    CHECK_INT(sensor_feed(s, &r, sizeof r), 0);
+}
+
 TEST(sensor_lineage_and_late_connect)
 {
     struct fixture fx;
@@ -322,13 +334,7 @@ TEST(sensor_setname_sets_title)
     size_t n = make_exec(buf, 77, tick(), 1, 0, "/usr/lib/wine/wine64", "wine64\0wine\0lib\0usr",
                          20, "", 0, "wine64", 7, 0);
     sensor_feed(fx.s, buf, n);
-    struct vigil_rec_setname r = {0};
-    r.h.kind = VIGIL_REC_SETNAME;
-    r.h.size = sizeof r;
-    r.h.pid = r.h.tgid = 77;
-    r.h.start = tick();
-    strcpy((char *)r.name, "VBCSCompiler.exe");
-    CHECK_INT(sensor_feed(fx.s, &r, sizeof r), 0);
+    feed_setname(fx.s, 77, tick(), "VBCSCompiler.exe");
     CHECK_INT(fx.sink.n, 1); /* no event of its own */
     static const uint8_t lo[4] = {127, 0, 0, 1};
     feed_connect(fx.s, 77, tick(), 2, lo, 80, 1, 6, 0);
@@ -411,13 +417,7 @@ TEST(sensor_env_vars_allowlist_stdio_and_parent_title)
     e->std_type[1] = VIGIL_FD_PIPE;
     e->std_type[2] = VIGIL_FD_TTY;
     CHECK_INT(sensor_feed(fx.s, buf, n), 0);
-    struct vigil_rec_setname r = {0};
-    r.h.kind = VIGIL_REC_SETNAME;
-    r.h.size = sizeof r;
-    r.h.pid = r.h.tgid = 50;
-    r.h.start = 5 * T;
-    strcpy((char *)r.name, "Launcher.exe");
-    CHECK_INT(sensor_feed(fx.s, &r, sizeof r), 0);
+    feed_setname(fx.s, 50, 5 * T, "Launcher.exe");
     /* the child: an environment cut in the middle (head + end), the seams' strings dropped */
     feed_fork(fx.s, 50, 5 * T, 51, 6 * T);
     n = make_exec(buf, 51, 6 * T, 50, 5 * T, "/usr/lib/wine/wine64", "wine64\0wine\0lib\0usr", 20,
@@ -539,13 +539,7 @@ TEST(sensor_actor_fields_follow_every_change)
     n = make_exec(buf, 61, 3 * T, 60, 2 * T, "/bin/cc", "cc\0bin", 7, "", 0, "cc\0-c\0a.c", 10, 0);
     sensor_feed(fx.s, buf, n);
     feed_connect(fx.s, 61, 3 * T, 2, lo, 80, 1, 6, 0);
-    struct vigil_rec_setname r = {0};
-    r.h.kind = VIGIL_REC_SETNAME;
-    r.h.size = sizeof r;
-    r.h.pid = r.h.tgid = 60;
-    r.h.start = 2 * T;
-    strcpy((char *)r.name, "make-renamed");
-    sensor_feed(fx.s, &r, sizeof r);
+    feed_setname(fx.s, 60, 2 * T, "make-renamed");
     feed_connect(fx.s, 61, 3 * T, 2, lo, 81, 1, 6, 0);
     n = make_exec(buf, 61, 3 * T, 60, 2 * T, "/bin/ld", "ld\0bin", 7, "", 0, "ld\0-o\0a", 8, 0);
     sensor_feed(fx.s, buf, n);

@@ -229,8 +229,7 @@ static void mark_exited(struct proc_table *t, struct proc *p, uint32_t code, uin
 {
     if (p->exited)
         return;
-    p->version = ++t->versions;
-    p->exited = true;
+    p->exited = true; /* no new version: the exit changes nothing an event shows of p */
     p->exit_ns = now;
     p->exit_code = code;
     release_parent(t, p);

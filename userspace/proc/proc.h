@@ -66,9 +66,9 @@ struct proc {
 
     bool exited;
     uint64_t exit_ns;   /* caller's clock at exit */
-    /* changes whenever this entry changes (a new process, exec, parent, title, exit); never
-     * the same for two states of any entry of the table: callers may cache what they derive
-     * from an entry under (its address, version) */
+    /* changes whenever what the entry says of its process changes (a new process, exec,
+     * parent, title; not the exit fields above); never the same for two such states of any
+     * entry of the table: callers may cache what they derive under (its address, version) */
     uint64_t version;
     uint32_t exit_code; /* wait status */
 

@@ -438,6 +438,19 @@ static bool parse_value(struct parser *P, struct toml_value **out, int depth)
     return true;
 }
 
+/* A new empty table under key seg of t, made by a dotted key or a header on the way (flags);
+ * NULL (the error reported) when it would nest too deep. */
+static struct toml_value *sub_table(struct parser *P, struct toml_value *t,
+                                    const struct keyseg *seg, uint8_t flags)
+{
+    if (!depth_ok(P, t->depth + 1, seg->off))
+        return NULL;
+    struct toml_value *nt = new_value(P, TOML_TABLE, seg->off);
+    nt->flags = flags;
+    nt->depth = t->depth + 1;
+    table_add(P, t, seg, nt);
+    return nt;
+}
 /* keyval = key keyval-sep val, into table tab (dotted keys create sub-tables) */
 static bool keyval(struct parser *P, struct toml_value *tab)
 {
@@ -462,13 +475,8 @@ static bool keyval(struct parser *P, struct toml_value *tab)
     for (size_t k = 0; k + 1 < nseg; k++) {
         struct toml_kv *kv = table_find(&t->u.tab, seg[k].s, seg[k].len);
         if (!kv) {
-            if (!depth_ok(P, t->depth + 1, seg[k].off))
+            if (!(t = sub_table(P, t, &seg[k], TF_DOTTED)))
                 return false;
-            struct toml_value *nt = new_value(P, TOML_TABLE, seg[k].off);
-            nt->flags = TF_DOTTED;
-            nt->depth = t->depth + 1;
-            table_add(P, t, &seg[k], nt);
-            t = nt;
             continue;
         }
         struct toml_value *x = kv->val;
@@ -518,13 +526,8 @@ static bool table_header(struct parser *P)
     for (size_t k = 0; k + 1 < nseg; k++) {
         struct toml_kv *kv = table_find(&t->u.tab, seg[k].s, seg[k].len);
         if (!kv) {
-            if (!depth_ok(P, t->depth + 1, seg[k].off))
+            if (!(t = sub_table(P, t, &seg[k], TF_IMPLICIT)))
                 return false;
-            struct toml_value *nt = new_value(P, TOML_TABLE, seg[k].off);
-            nt->flags = TF_IMPLICIT;
-            nt->depth = t->depth + 1;
-            table_add(P, t, &seg[k], nt);
-            t = nt;
             continue;
         }
         struct toml_value *x = kv->val;

@@ -267,47 +267,31 @@ struct proc *proc_get(struct proc_table *t, uint32_t pid, uint64_t start, uint64
     return add(t, pid, start);
 }
 
-/* Copy the exec strings of src into dst's own store. */
-static void copy_exec(struct proc *dst, const struct proc *src)
+/* A fork's copy of its parent's exec info, into its own store. */
+static void copy_exec(struct proc_table *t, struct proc *dst, const struct proc *src)
 {
     if (!src->has_exec) {
         clear_exec(dst);
         return;
     }
-    const char *parts[4] = {src->name, src->executable, src->filename, src->cwd};
-    size_t lens[4], need = src->argv_len + 1 + src->env_len + 1;
-    for (int k = 0; k < 4; k++)
-        need += (lens[k] = strlen(parts[k])) + 1;
-    if (dst->store_cap < need) {
-        dst->store = xrealloc(dst->store, need);
-        dst->store_cap = need;
-    }
-    char *w = dst->store;
-    const char **out[4] = {&dst->name, &dst->executable, &dst->filename, &dst->cwd};
-    for (int k = 0; k < 4; k++) {
-        memcpy(w, parts[k], lens[k] + 1);
-        *out[k] = w;
-        w += lens[k] + 1;
-    }
-    memcpy(w, src->argv, src->argv_len);
-    w[src->argv_len] = 0;
-    dst->argv = w;
-    dst->argv_len = src->argv_len;
-    w += src->argv_len + 1;
-    if (src->env_len)
-        memcpy(w, src->env, src->env_len);
-    w[src->env_len] = 0;
-    dst->env = w;
-    dst->env_len = src->env_len;
-    memcpy(dst->std_type, src->std_type, sizeof dst->std_type);
-    memcpy(dst->std_family, src->std_family, sizeof dst->std_family);
-    dst->argc = src->argc;
-    dst->args_truncated = src->args_truncated;
-    dst->uid = src->uid;
-    dst->gid = src->gid;
-    dst->euid = src->euid;
-    dst->egid = src->egid;
-    dst->has_exec = true;
+    struct proc_exec_info x = {
+        .name = src->name,
+        .executable = src->executable,
+        .filename = src->filename,
+        .cwd = src->cwd,
+        .argv = src->argv,
+        .argv_len = src->argv_len,
+        .args_truncated = src->args_truncated,
+        .uid = src->uid,
+        .gid = src->gid,
+        .euid = src->euid,
+        .egid = src->egid,
+        .env = src->env,
+        .env_len = src->env_len,
+    };
+    memcpy(x.std_type, src->std_type, sizeof x.std_type);
+    memcpy(x.std_family, src->std_family, sizeof x.std_family);
+    proc_set_exec(t, dst, &x);
 }
 
 struct proc *proc_fork(struct proc_table *t, uint32_t ppid, uint64_t pstart, uint32_t pid,
@@ -317,9 +301,9 @@ struct proc *proc_fork(struct proc_table *t, uint32_t ppid, uint64_t pstart, uin
     set_parent(t, c, ppid, pstart);
     struct proc *pp = proc_find(t, ppid, pstart);
     if (pp && !c->has_exec) {
-        c->version = ++t->versions;
-        copy_exec(c, pp);
-        memcpy(c->title, pp->title, sizeof c->title);
+        c->version = ++t->versions; /* copy_exec may find nothing to copy */
+        copy_exec(t, c, pp);
+        memcpy(c->title, pp->title, sizeof c->title); /* after: proc_set_exec clears it */
     }
     return c;
 }

@@ -1,7 +1,6 @@
 /* ruletest.c — running rule tests. See ruletest.h for the file format. */
 #include "ruletest/ruletest.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -435,39 +434,6 @@ static bool is_test_file(const char *path)
     return yes || !doc; /* a broken file is reported by ruletest_run, not skipped */
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int walk(const char *dir, char ***paths, size_t *n, size_t *cap, char *err, size_t errlen)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) && rc == 0) {
-        if (de->d_name[0] == '.')
-            continue;
-        char full[PATH_MAX];
-        snprintf(full, sizeof full, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (stat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            rc = walk(full, paths, n, cap, err, errlen);
-        } else if (str_has_suffix(de->d_name, ".toml") && is_test_file(full)) {
-            *paths = xgrow(*paths, cap, *n + 1, sizeof **paths);
-            (*paths)[(*n)++] = xstrdup(full);
-        }
-    }
-    closedir(d);
-    return rc;
-}
-
 int ruletest_find(const char *path, char ***paths, size_t *npaths, char *err, size_t errlen)
 {
     struct stat st;
@@ -475,14 +441,19 @@ int ruletest_find(const char *path, char ***paths, size_t *npaths, char *err, si
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    size_t cap = *npaths, start = *npaths;
-    if (!S_ISDIR(st.st_mode)) {
-        *paths = xgrow(*paths, &cap, *npaths + 1, sizeof **paths);
-        (*paths)[(*npaths)++] = xstrdup(path);
-        return 0;
-    }
-    if (walk(path, paths, npaths, &cap, err, errlen) < 0)
+    size_t start = *npaths;
+    if (rule_find_files(path, paths, npaths, err, errlen) < 0)
         return -1;
-    qsort(*paths + start, *npaths - start, sizeof **paths, cmp_str);
+    if (!S_ISDIR(st.st_mode))
+        return 0; /* a file named is taken as is */
+    /* in a tree, the TOML files that are tests (rule files live beside them) */
+    size_t keep = start;
+    for (size_t i = start; i < *npaths; i++) {
+        if (is_test_file((*paths)[i]))
+            (*paths)[keep++] = (*paths)[i];
+        else
+            free((*paths)[i]);
+    }
+    *npaths = keep;
     return 0;
 }
